@@ -1,6 +1,42 @@
 //! blog-avatars: a build step for static blogs that gathers commenters' avatars once and serves
-//! them from the site itself.
+//! them from the site itself, so visitors' browsers never contact Gravatar or QQ.
 //!
 //! ```text
 //! scan → identify → resolve (provider chain) → fetch (cache) → process (image) → publish → rewrite / render
 //! ```
+//!
+//! - [`scan`] finds the site layout, reads front matter and comment data files, and yields raw
+//!   mentions;
+//! - [`identify`] validates and normalises them into identities;
+//! - [`config`] is the one strict configuration; [`report`] prints results.
+
+pub mod config;
+pub mod error;
+pub mod identify;
+pub mod report;
+pub mod scan;
+
+use std::path::Path;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use scan::{ScanResult, SiteLayout};
+
+/// Loads the config for `site` (or `config_path`) and resolves the site layout.
+pub fn open_site(site: &Path, config_path: Option<&Path>) -> Result<(Config, SiteLayout)> {
+    let metadata = std::fs::metadata(site).map_err(|e| Error::io(site, e))?;
+    if !metadata.is_dir() {
+        return Err(Error::io(
+            site,
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+        ));
+    }
+    let config = Config::load(site, config_path)?;
+    let layout = SiteLayout::resolve(site, &config.site);
+    Ok((config, layout))
+}
+
+/// Scans a site for identities. No network.
+pub fn scan_site(layout: &SiteLayout, config: &Config) -> ScanResult {
+    scan::scan(layout, config)
+}

@@ -1,1 +1,80 @@
-fn main() {}
+//! The `blog-avatars` binary: parse the command line, run the library, map outcomes to exit codes.
+
+mod cli;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use blog_avatars::{Error, report};
+use cli::{CacheAction, Cli, Command, CommonArgs, ReportFormat};
+
+/// Exit code for bad usage or invalid config.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                // `blog-avatars scan | head` is not a failure.
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {error:#}");
+            let code = error
+                .downcast_ref::<Error>()
+                .map_or(1, |e| e.exit_code() as u8);
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan { site, common } => scan(&site, &common),
+        Command::Build { .. } => not_yet("build", "issues 3-5 (provider chain, fetch, publish)"),
+        Command::Rewrite { .. } => not_yet("rewrite", "issue 6"),
+        Command::Url(_) => not_yet("url", "issue 3"),
+        Command::Profile(_) => not_yet("profile", "issue 3"),
+        Command::Serve { .. } => not_yet("serve", "issue 7"),
+        Command::Cache {
+            action: CacheAction::Stats { .. } | CacheAction::Clean { .. },
+        } => not_yet("cache", "issue 4"),
+    }
+}
+
+/// A declared command whose implementation has not landed: say so, exit 2.
+fn not_yet(command: &str, issue: &str) -> anyhow::Result<u8> {
+    eprintln!("error: `blog-avatars {command}` is not implemented yet (tracked in {issue})");
+    Ok(EXIT_USAGE)
+}
+
+fn scan(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
+    let (config, layout) = blog_avatars::open_site(site, common.config.as_deref())?;
+    let result = blog_avatars::scan_site(&layout, &config);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match common.format {
+        ReportFormat::Json => report::write_scan_json(&result, &mut out)?,
+        ReportFormat::Human => {
+            report::write_scan_human(&result, &mut out)?;
+            if !common.quiet {
+                let stderr = io::stderr();
+                let mut err = stderr.lock();
+                for warning in &result.warnings {
+                    writeln!(err, "warning: {warning}")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}

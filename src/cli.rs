@@ -1,0 +1,217 @@
+//! The command line. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Fetch commenters' avatars once at build time and serve them from your own site.
+#[derive(Debug, Parser)]
+#[command(name = "blog-avatars", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command of the product contract.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find identities, fetch and resize their avatars into the site, write the data file.
+    Build {
+        /// The site directory.
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Replace avatar URLs in already built HTML (any generator's output) with local files.
+    Rewrite {
+        /// The directory of built HTML.
+        dir: PathBuf,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// List the identities found and where; no network.
+    Scan {
+        /// The site directory.
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Print the provider URL for one email, Gravatar hash or QQ number.
+    Url(UrlArgs),
+    /// Print the Gravatar profile URL of an email.
+    Profile(ProfileArgs),
+    /// Serve a local preview with the avatar upload page.
+    Serve {
+        /// The site directory.
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on (loopback unless you ask otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Inspect or empty the download cache.
+    Cache {
+        /// What to do with the cache.
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+/// `cache` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Entries, bytes, oldest and newest, hits and misses of the last run.
+    Stats {
+        /// The site directory.
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Remove cached downloads.
+    Clean {
+        /// The site directory.
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Only remove entries older than this, e.g. `30d`, `12h`, `90m`.
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+        /// Options shared by the site commands.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// How the final report is printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for people.
+    #[default]
+    Human,
+    /// One JSON document for machines.
+    Json,
+}
+
+/// Flags shared by the commands that work on a site.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// Config file (default: SITE/blog-avatars.toml, optional).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// No network: cache, local files and generated defaults only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Exit 3 if any identity fell back because of an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Concurrent downloads (overrides [http] concurrency).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Format of the final report on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// No progress bar or progress lines.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Plan only: write nothing, no network.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Providers `url` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UrlProvider {
+    /// Gravatar.
+    Gravatar,
+    /// Libravatar.
+    Libravatar,
+    /// QQ.
+    Qq,
+    /// GitHub.
+    Github,
+}
+
+/// Hash algorithms for Gravatar and Libravatar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum HashArg {
+    /// MD5.
+    #[default]
+    Md5,
+    /// SHA-256.
+    Sha256,
+}
+
+/// `url` flags.
+#[derive(Debug, Clone, Args)]
+pub struct UrlArgs {
+    /// An email, a 32/64-hex Gravatar hash, a QQ number, or (with --provider github) a user name.
+    pub identity: String,
+    /// Image size in pixels (1–2048).
+    #[arg(long)]
+    pub size: Option<u32>,
+    /// Default image: 404, mm, mp, identicon, monsterid, wavatar, retro, robohash, blank, or a URL.
+    #[arg(long)]
+    pub default: Option<String>,
+    /// Always show the default image.
+    #[arg(long)]
+    pub force_default: bool,
+    /// Highest rating: g, pg, r or x.
+    #[arg(long)]
+    pub rating: Option<String>,
+    /// Add `.jpg` after the hash.
+    #[arg(long)]
+    pub extension: bool,
+    /// Use http instead of https.
+    #[arg(long)]
+    pub http: bool,
+    /// Hash algorithm.
+    #[arg(long, value_enum, default_value_t)]
+    pub hash: HashArg,
+    /// Provider (default: Gravatar for emails and hashes, QQ for QQ numbers).
+    #[arg(long, value_enum)]
+    pub provider: Option<UrlProvider>,
+}
+
+/// Gravatar profile formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileFormat {
+    /// JSON.
+    Json,
+    /// XML.
+    Xml,
+    /// Serialized PHP.
+    Php,
+    /// vCard.
+    Vcf,
+    /// QR code image.
+    Qr,
+}
+
+/// `profile` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ProfileArgs {
+    /// The email address (or its hash).
+    pub email: String,
+    /// Profile data format (default: the HTML profile page).
+    #[arg(long, value_enum)]
+    pub format: Option<ProfileFormat>,
+    /// Use http instead of https.
+    #[arg(long)]
+    pub http: bool,
+}

@@ -1,0 +1,324 @@
+//! Finding identity fields in parsed front matter and comment data.
+//!
+//! Fields are matched case-insensitively at the top level, under `extra` (Zola) and `params`
+//! (Hugo), and in each entry of a `comments` list (top level or under `extra`). Values found in
+//! one map (a post's author, or one comment) form a *record*: they belong to the same person, so
+//! the chain may use an explicit avatar URL or a GitHub name given beside an email.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::config::ScanConfig;
+use crate::identify::FieldKind;
+
+/// Built-in field names per kind (lower case).
+const BUILTIN: &[(&str, FieldKind)] = &[
+    ("email", FieldKind::Email),
+    ("mail", FieldKind::Email),
+    ("author_email", FieldKind::Email),
+    ("e-mail", FieldKind::Email),
+    ("gravatar", FieldKind::Hash),
+    ("email_md5", FieldKind::Hash),
+    ("email_hash", FieldKind::Hash),
+    ("qq", FieldKind::Qq),
+    ("github", FieldKind::Github),
+    ("avatar", FieldKind::Avatar),
+];
+
+/// Keys whose map holds more fields of the same record.
+const NESTED_MAPS: &[&str] = &["extra", "params"];
+/// Keys whose list holds comment records.
+const COMMENT_LISTS: &[&str] = &["comments", "replies"];
+
+/// Field name → kind, built-in names plus those from `[scan]`.
+#[derive(Debug, Clone)]
+pub struct FieldNames(HashMap<String, FieldKind>);
+
+impl FieldNames {
+    /// The built-in names plus the configured ones.
+    pub fn new(scan: &ScanConfig) -> Self {
+        let mut names: HashMap<String, FieldKind> = BUILTIN
+            .iter()
+            .map(|(name, kind)| ((*name).to_owned(), *kind))
+            .collect();
+        for (list, kind) in [
+            (&scan.email_fields, FieldKind::Email),
+            (&scan.hash_fields, FieldKind::Hash),
+            (&scan.qq_fields, FieldKind::Qq),
+            (&scan.github_fields, FieldKind::Github),
+            (&scan.avatar_fields, FieldKind::Avatar),
+        ] {
+            for name in list {
+                names.insert(name.to_lowercase(), kind);
+            }
+        }
+        Self(names)
+    }
+
+    fn kind_of(&self, key: &str) -> Option<FieldKind> {
+        self.0.get(&key.to_lowercase()).copied()
+    }
+}
+
+/// One identity field as found: kind, raw text, 1-based line if located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawField {
+    /// Field kind.
+    pub kind: FieldKind,
+    /// Value as written.
+    pub raw: String,
+    /// Line in the file.
+    pub line: Option<usize>,
+}
+
+/// A problem with a field (wrong type), with its line if located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// Line in the file.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Records, each the fields of one person.
+    pub records: Vec<Vec<RawField>>,
+    /// Fields of the wrong type.
+    pub problems: Vec<FieldProblem>,
+}
+
+/// Finds lines for values by searching the source text forward from the last hit; the parsers
+/// used do not all report positions, and values appear in document order.
+pub struct Locator<'a> {
+    lines: Vec<&'a str>,
+    first_line: usize,
+    cursor: usize,
+}
+
+impl<'a> Locator<'a> {
+    /// `text` starts at 1-based line `first_line` of its file.
+    pub fn new(text: &'a str, first_line: usize) -> Self {
+        Self {
+            lines: text.lines().collect(),
+            first_line,
+            cursor: 0,
+        }
+    }
+
+    fn locate(&mut self, key: &str, needle: &str) -> Option<usize> {
+        let key = key.to_lowercase();
+        let matches = |line: &&str| {
+            line.contains(needle) && (key.is_empty() || line.to_lowercase().contains(&key))
+        };
+        let found = self.lines[self.cursor..]
+            .iter()
+            .position(matches)
+            .map(|i| i + self.cursor)
+            .or_else(|| self.lines.iter().position(matches))?;
+        self.cursor = found;
+        Some(found + self.first_line)
+    }
+}
+
+/// Extracts records from a front matter or comment data document.
+pub fn extract(value: &Value, names: &FieldNames, locator: &mut Locator<'_>) -> Extracted {
+    let mut extracted = Extracted::default();
+    match value {
+        Value::Object(_) => record(value, names, locator, &mut extracted),
+        Value::Array(items) => comment_list("comments", items, names, locator, &mut extracted),
+        _ => {}
+    }
+    extracted
+}
+
+/// One record: its own fields, fields of `extra`/`params`, and nested comment lists.
+fn record(value: &Value, names: &FieldNames, locator: &mut Locator<'_>, out: &mut Extracted) {
+    let index = out.records.len();
+    out.records.push(Vec::new());
+    collect_fields(value, names, locator, out, index, 0);
+    if out.records[index].is_empty() {
+        out.records.remove(index);
+    }
+}
+
+fn collect_fields(
+    value: &Value,
+    names: &FieldNames,
+    locator: &mut Locator<'_>,
+    out: &mut Extracted,
+    index: usize,
+    depth: usize,
+) {
+    let Value::Object(map) = value else { return };
+    for (key, field) in map {
+        let lower = key.to_lowercase();
+        if let Some(kind) = names.kind_of(&lower) {
+            field_value(key, kind, field, locator, out, index);
+        } else if depth == 0 && NESTED_MAPS.contains(&lower.as_str()) && field.is_object() {
+            collect_fields(field, names, locator, out, index, depth + 1);
+        } else if let (true, Value::Array(items)) = (COMMENT_LISTS.contains(&lower.as_str()), field)
+        {
+            comment_list(key, items, names, locator, out);
+        }
+    }
+}
+
+fn comment_list(
+    key: &str,
+    items: &[Value],
+    names: &FieldNames,
+    locator: &mut Locator<'_>,
+    out: &mut Extracted,
+) {
+    for item in items {
+        if item.is_object() {
+            record(item, names, locator, out);
+        } else if !item.is_null() {
+            let line = locator.locate(key, "");
+            out.problems.push(FieldProblem {
+                line,
+                message: format!("`{key}` should list maps, found {}", describe(item)),
+            });
+        }
+    }
+}
+
+fn field_value(
+    key: &str,
+    kind: FieldKind,
+    value: &Value,
+    locator: &mut Locator<'_>,
+    out: &mut Extracted,
+    index: usize,
+) {
+    let raw = match value {
+        Value::String(text) => text.clone(),
+        Value::Number(number) if number.is_u64() || number.is_i64() => number.to_string(),
+        Value::Null => return,
+        other => {
+            let line = locator.locate(key, "");
+            out.problems.push(FieldProblem {
+                line,
+                message: format!("field `{key}` should be text, found {}", describe(other)),
+            });
+            return;
+        }
+    };
+    let needle = raw.trim();
+    let line = locator.locate(key, needle.lines().next().unwrap_or(""));
+    out.records[index].push(RawField { kind, raw, line });
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Extracted {
+        let value: Value = serde_saphyr::from_str(text).unwrap();
+        let names = FieldNames::new(&ScanConfig::default());
+        extract(&value, &names, &mut Locator::new(text, 1))
+    }
+
+    fn raws(record: &[RawField]) -> Vec<(FieldKind, &str, Option<usize>)> {
+        record
+            .iter()
+            .map(|f| (f.kind, f.raw.as_str(), f.line))
+            .collect()
+    }
+
+    #[test]
+    fn top_level_extra_params_and_comments() {
+        let text = "\
+title: Post
+Email: ada@example.org
+extra:
+  github: ada
+  comments:
+    - name: Bob
+      MAIL: bob@example.org
+      avatar: https://example.com/b.png
+    - name: Carl
+      qq: 123456
+params:
+  e-mail: ada@example.org
+comments:
+  - email: 0bc83cb571cd1c50ba6f3e8a78ef1346
+";
+        let extracted = run(text);
+        assert!(extracted.problems.is_empty(), "{:?}", extracted.problems);
+        assert_eq!(extracted.records.len(), 4);
+        assert_eq!(
+            raws(&extracted.records[0]),
+            vec![
+                (FieldKind::Email, "ada@example.org", Some(2)),
+                (FieldKind::Github, "ada", Some(4)),
+                (FieldKind::Email, "ada@example.org", Some(12)),
+            ]
+        );
+        assert_eq!(
+            raws(&extracted.records[1]),
+            vec![
+                (FieldKind::Email, "bob@example.org", Some(7)),
+                (FieldKind::Avatar, "https://example.com/b.png", Some(8)),
+            ]
+        );
+        assert_eq!(
+            raws(&extracted.records[2]),
+            vec![(FieldKind::Qq, "123456", Some(10))]
+        );
+        assert_eq!(extracted.records[3][0].line, Some(14));
+    }
+
+    #[test]
+    fn a_list_of_comments_at_the_top() {
+        let extracted = run("- email: a@b.org\n- email: c@d.org\n- 42\n");
+        assert_eq!(extracted.records.len(), 2);
+        assert_eq!(extracted.records[1][0].line, Some(2));
+        assert_eq!(extracted.problems.len(), 1);
+    }
+
+    #[test]
+    fn wrong_types_are_problems_with_lines() {
+        let extracted = run("title: x\nemail:\n  - a@b.org\nqq: {a: 1}\ngithub: true\n");
+        let messages: Vec<_> = extracted
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                (Some(2), "field `email` should be text, found a list"),
+                (Some(4), "field `qq` should be text, found a map"),
+                (Some(5), "field `github` should be text, found a boolean"),
+            ]
+        );
+        assert!(extracted.records.is_empty());
+    }
+
+    #[test]
+    fn configured_names_are_added() {
+        let value: Value = serde_json::json!({"Commenter_Mail": "a@b.org", "email": "c@d.org"});
+        let names = FieldNames::new(&ScanConfig {
+            email_fields: vec!["commenter_mail".into()],
+            ..ScanConfig::default()
+        });
+        let extracted = extract(&value, &names, &mut Locator::new("", 1));
+        assert_eq!(extracted.records[0].len(), 2);
+        assert_eq!(extracted.records[0][0].line, None);
+    }
+}

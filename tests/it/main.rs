@@ -1,0 +1,5 @@
+//! One integration test binary: each module covers a feature through the real `blog-avatars`
+//! binary, on fixture sites copied into temporary directories.
+
+mod scan;
+mod support;

@@ -1,0 +1,58 @@
+//! Shared helpers: fixture sites in temp dirs, running the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Copies `fixtures/<name>` into a fresh temp dir and returns (guard, site path).
+pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let site = temp.path().join("site");
+    copy_dir(&fixtures().join(name), &site);
+    (temp, site)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs the binary and parses stdout as JSON, asserting the exit code.
+pub fn run_json(args: &[&str], code: i32) -> serde_json::Value {
+    let output = run(args);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&output.stdout));
+    })
+}
+
+/// `path` as &str.
+pub fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
