@@ -1,0 +1,264 @@
+//! Publishing: content-addressed avatar files, the data file, pruning.
+//!
+//! Every write is atomic (a temp file in the same directory, then a rename), so a killed build
+//! never leaves half a file. Files already present with the right bytes are not rewritten, and
+//! only files this tool names (`<hex>.<ext>`) are ever pruned from the avatar directory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::ProviderName;
+use crate::error::{Error, Result};
+
+/// Hex digits of the SHA-256 used in file names (64 bits: collisions are not a practical concern
+/// for one site's avatars, and names stay short).
+pub const NAME_HEX_DIGITS: usize = 16;
+/// Version of the data file format.
+pub const DATA_FILE_VERSION: u32 = 1;
+/// Extensions this tool writes; only such files are pruned.
+const OWN_EXTENSIONS: &[&str] = &["webp", "png", "jpg"];
+
+/// The content-addressed file name of `bytes`.
+pub fn file_name(bytes: &[u8], extension: &str) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex = hex::encode(digest);
+    format!("{}.{extension}", &hex[..NAME_HEX_DIGITS])
+}
+
+/// Writes `bytes` to `path` atomically. Returns false (and writes nothing) when the file already
+/// holds exactly these bytes.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".blog-avatars-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    temp.as_file().sync_data().map_err(|e| Error::io(path, e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(true)
+}
+
+/// The local files of one CSS size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SizeUrls {
+    /// URL of the 1x file.
+    #[serde(rename = "1x")]
+    pub x1: String,
+    /// URL of the 2x file.
+    #[serde(rename = "2x")]
+    pub x2: String,
+}
+
+/// One entry of the data file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataEntry {
+    /// The provider that won.
+    pub provider: ProviderName,
+    /// CSS size → URLs.
+    pub sizes: BTreeMap<String, SizeUrls>,
+}
+
+/// The data file templates read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataFile {
+    /// Format version.
+    pub version: u32,
+    /// Raw identity as written in the source → its avatar.
+    pub avatars: BTreeMap<String, DataEntry>,
+}
+
+impl DataFile {
+    /// An empty data file.
+    pub fn new() -> Self {
+        Self {
+            version: DATA_FILE_VERSION,
+            avatars: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the file atomically, as stable pretty JSON (only when its content changed).
+    pub fn write(&self, path: &Path) -> Result<bool> {
+        let mut json = serde_json::to_vec_pretty(self).map_err(|e| {
+            Error::io(path, std::io::Error::other(e))
+        })?;
+        json.push(b'\n');
+        write_atomic(path, &json)
+    }
+}
+
+impl Default for DataFile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Writes avatar files into one directory and remembers what this run produced.
+#[derive(Debug)]
+pub struct AvatarDir {
+    dir: PathBuf,
+    url_prefix: String,
+    produced: BTreeSet<String>,
+    written: usize,
+}
+
+impl AvatarDir {
+    /// Files go to `dir` and are published under `url_prefix` (ending in `/`).
+    pub fn new(dir: PathBuf, url_prefix: String) -> Self {
+        Self {
+            dir,
+            url_prefix,
+            produced: BTreeSet::new(),
+            written: 0,
+        }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stores one encoded image; returns its public URL.
+    pub fn store(&mut self, bytes: &[u8], extension: &str) -> Result<String> {
+        let name = file_name(bytes, extension);
+        if !self.produced.contains(&name) && write_atomic(&self.dir.join(&name), bytes)? {
+            self.written += 1;
+        }
+        let url = format!("{}{name}", self.url_prefix);
+        self.produced.insert(name);
+        Ok(url)
+    }
+
+    /// Files written (not already present) so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Files this run produced.
+    pub fn produced(&self) -> usize {
+        self.produced.len()
+    }
+
+    /// Removes files named like ours that this run did not produce, and temp files a killed run
+    /// left behind. Nothing else is touched.
+    pub fn prune(&self) -> Result<Vec<String>> {
+        let mut removed = Vec::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stale = (is_own_name(&name) && !self.produced.contains(&name))
+                || (name.starts_with(".blog-avatars-") && name.ends_with(".tmp"));
+            if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+                std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                removed.push(name);
+            }
+        }
+        removed.sort();
+        Ok(removed)
+    }
+}
+
+/// `<16+ lower-case hex>.<one of our extensions>`.
+fn is_own_name(name: &str) -> bool {
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    stem.len() >= NAME_HEX_DIGITS
+        && stem.len() <= 64
+        && stem.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && OWN_EXTENSIONS.contains(&extension)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_content_addressed() {
+        let name = file_name(b"abc", "webp");
+        // SHA-256("abc") = ba7816bf8f01cfea...
+        assert_eq!(name, "ba7816bf8f01cfea.webp");
+        assert!(is_own_name(&name));
+        assert!(!is_own_name("ba7816bf8f01cfe.webp"));
+        assert!(!is_own_name("ba7816bf8f01cfea.gif"));
+        assert!(!is_own_name("README.md"));
+    }
+
+    #[test]
+    fn store_skips_identical_files_and_prune_keeps_foreign_ones() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("avatars");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("0123456789abcdef.webp"), b"old").unwrap();
+        std::fs::write(dir.join("keep-me.txt"), b"user file").unwrap();
+        std::fs::write(dir.join(".blog-avatars-x1.tmp"), b"half").unwrap();
+        let mut avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
+        let url = avatars.store(b"abc", "webp").unwrap();
+        assert_eq!(url, "/avatars/ba7816bf8f01cfea.webp");
+        assert_eq!(avatars.written(), 1);
+        let modified = std::fs::metadata(dir.join("ba7816bf8f01cfea.webp"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let mut again = AvatarDir::new(dir.clone(), "/avatars/".into());
+        again.store(b"abc", "webp").unwrap();
+        assert_eq!(again.written(), 0, "identical file rewritten");
+        assert_eq!(
+            std::fs::metadata(dir.join("ba7816bf8f01cfea.webp"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            modified
+        );
+        let removed = again.prune().unwrap();
+        assert_eq!(
+            removed,
+            vec![".blog-avatars-x1.tmp".to_owned(), "0123456789abcdef.webp".to_owned()]
+        );
+        assert!(dir.join("keep-me.txt").exists());
+        assert!(dir.join("ba7816bf8f01cfea.webp").exists());
+    }
+
+    #[test]
+    fn data_file_shape() {
+        let mut data = DataFile::new();
+        data.avatars.insert(
+            "Ada@Example.org ".into(),
+            DataEntry {
+                provider: ProviderName::Gravatar,
+                sizes: BTreeMap::from([(
+                    "40".into(),
+                    SizeUrls {
+                        x1: "/avatars/a.webp".into(),
+                        x2: "/avatars/b.webp".into(),
+                    },
+                )]),
+            },
+        );
+        let json: serde_json::Value = serde_json::to_value(&data).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"version": 1, "avatars": {"Ada@Example.org ": {
+                "provider": "gravatar",
+                "sizes": {"40": {"1x": "/avatars/a.webp", "2x": "/avatars/b.webp"}}}}})
+        );
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("data/avatars.json");
+        assert!(data.write(&path).unwrap());
+        assert!(!data.write(&path).unwrap(), "unchanged data file rewritten");
+    }
+}
