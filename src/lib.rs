@@ -4,3 +4,6 @@
 //! ```text
 //! scan → identify → resolve (provider chain) → fetch (cache) → process (image) → publish → rewrite / render
 //! ```
+
+/// Resolve stage: provider URL builders, the `url`/`profile` command logic and identicons.
+pub mod resolve;
