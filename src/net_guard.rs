@@ -2,10 +2,11 @@
 //!
 //! A commenter controls the `avatar` field, so a URL there must not make the build (often run in
 //! CI, next to cloud metadata services and internal hosts) fetch from a non-public address.
-//! [`check_content_url`](crate::net_guard::check_content_url) is the pre-check on the URL text: scheme, credentials, IP literals in
-//! every spelling a resolver accepts, and host names that only resolve locally. A host name can
-//! still resolve to a private address, so the fetch layer also applies [`is_public_ip`](crate::net_guard::is_public_ip) to every
-//! resolved address and on every redirect. Base URLs from the config are trusted and not checked.
+//! [`check_content_url`](crate::net_guard::check_content_url) is the pre-check on the URL text:
+//! scheme, credentials, IP literals in every spelling a resolver accepts, and host names that
+//! only resolve locally. A host name can still resolve to a private address, so the fetch layer
+//! also applies [`is_public_ip`](crate::net_guard::is_public_ip) to every resolved address and
+//! on every redirect. Base URLs from the config are trusted and not checked.
 //!
 //! URLs are parsed with the `http` crate's `Uri`, the parser ureq itself uses, so the host
 //! checked here is the host ureq connects to.
