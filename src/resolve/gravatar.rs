@@ -177,7 +177,8 @@ impl Gravatar {
         ))
     }
 
-    /// The profile URL libgravatar's `get_profile` builds: `https://www.gravatar.com/<hash>[.<format>]`.
+    /// The profile URL libgravatar's `get_profile` builds:
+    /// `https://www.gravatar.com/<hash>[.<format>]`.
     pub fn profile_url(&self, format: Option<ProfileFormat>, http: bool) -> String {
         let ext = format
             .map(|f| format!(".{}", f.extension()))
@@ -188,7 +189,8 @@ impl Gravatar {
 
 /// The probe URL the chain sends to a configured base (Gravatar, a mirror or a test server):
 /// `<base_url><hash>?s=<size>&d=404[&r=<rating>]`. `d=404` makes "no avatar" a plain 404.
-/// `base_url` may end with a slash or not. `size` is clamped to 1–2048, the sizes Gravatar serves.
+/// `base_url` may end with a slash or not. `size` is clamped to 1–2048, the sizes Gravatar
+/// serves.
 pub fn probe_url(base_url: &str, hash: &str, size: u32, rating: Option<Rating>) -> String {
     let size = size.clamp(1, MAX_SIZE);
     let mut url = format!("{}{hash}?s={size}&d=404", with_slash(base_url));

@@ -30,7 +30,8 @@ pub fn qq_size_for(needed_px: u32) -> u32 {
     SIZES.into_iter().find(|&s| s >= needed_px).unwrap_or(640)
 }
 
-/// The next smaller size to try when `size` is missing or a placeholder: 640 → 140 → 100 → none.
+/// The next smaller size to try when `size` is missing or a placeholder:
+/// 640 → 140 → 100 → none.
 pub fn fallback_size(size: u32) -> Option<u32> {
     match size {
         640 => Some(140),
