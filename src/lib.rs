@@ -8,12 +8,18 @@
 //! - [`scan`] finds the site layout, reads front matter and comment data files, and yields raw
 //!   mentions;
 //! - [`identify`] validates and normalises them into identities;
+//! - [`resolve`] builds provider URLs and runs the provider chain; [`net_guard`] keeps content
+//!   URLs away from the build machine's own network;
+//! - [`publish`] writes content-addressed files and the data file;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
 pub mod config;
 pub mod error;
 pub mod identify;
+pub mod net_guard;
+pub mod publish;
 pub mod report;
+pub mod resolve;
 pub mod scan;
 
 use std::path::Path;
