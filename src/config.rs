@@ -7,9 +7,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
+use crate::resolve::gravatar::HashAlgo;
+use crate::resolve::options::Rating;
 
 /// Name of the optional config file inside the site directory.
 pub const CONFIG_FILE_NAME: &str = "blog-avatars.toml";
@@ -150,7 +152,7 @@ impl Default for ScanConfig {
 }
 
 /// A link of the provider chain.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderName {
     /// Uploaded files in `[local] dir`, or an `avatar` path inside the site.
@@ -265,31 +267,6 @@ pub struct UrlConfig {
     pub allow_hosts: Vec<String>,
 }
 
-/// Hash used for Gravatar and Libravatar.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum HashChoice {
-    /// MD5, understood by every mirror.
-    #[default]
-    Md5,
-    /// SHA-256.
-    Sha256,
-}
-
-/// Gravatar content rating.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum RatingChoice {
-    /// Suitable for all audiences.
-    G,
-    /// Parental guidance.
-    Pg,
-    /// Restricted.
-    R,
-    /// Explicit.
-    X,
-}
-
 /// `[gravatar]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -297,16 +274,16 @@ pub struct GravatarConfig {
     /// Endpoint; a mirror or a company proxy works too.
     pub base_url: String,
     /// Hash algorithm; a mirror that knows only MD5 needs `md5`.
-    pub hash: HashChoice,
+    pub hash: HashAlgo,
     /// Highest rating to accept.
-    pub rating: Option<RatingChoice>,
+    pub rating: Option<Rating>,
 }
 
 impl Default for GravatarConfig {
     fn default() -> Self {
         Self {
             base_url: DEFAULT_GRAVATAR_BASE.to_owned(),
-            hash: HashChoice::Md5,
+            hash: HashAlgo::Md5,
             rating: None,
         }
     }
@@ -338,14 +315,14 @@ pub struct LibravatarConfig {
     /// Endpoint.
     pub base_url: String,
     /// Hash algorithm.
-    pub hash: HashChoice,
+    pub hash: HashAlgo,
 }
 
 impl Default for LibravatarConfig {
     fn default() -> Self {
         Self {
             base_url: DEFAULT_LIBRAVATAR_BASE.to_owned(),
-            hash: HashChoice::Md5,
+            hash: HashAlgo::Md5,
         }
     }
 }
@@ -587,7 +564,7 @@ mod tests {
             parse("[gravatar]\nbase_url = \"https://cravatar.cn/avatar/\"\nhash = \"sha256\"\n")
                 .unwrap();
         assert_eq!(config.gravatar.base_url, "https://cravatar.cn/avatar/");
-        assert_eq!(config.gravatar.hash, HashChoice::Sha256);
+        assert_eq!(config.gravatar.hash, HashAlgo::Sha256);
     }
 
     #[test]
@@ -597,7 +574,7 @@ mod tests {
         let config = Config::parse(&text, &path).unwrap();
         // The example spells out the defaults, so parsing it must give them back.
         let mut expected = Config::default();
-        expected.gravatar.rating = Some(RatingChoice::G);
+        expected.gravatar.rating = Some(Rating::G);
         expected.http.cache_dir = Some(PathBuf::from(".blog-avatars-cache"));
         expected.site.title = Some("My blog".into());
         assert_eq!(config.avatars, expected.avatars);

@@ -9,6 +9,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::resolve::github::is_valid_login;
+use crate::resolve::qq::is_valid_qq;
+
 /// What kind of field a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FieldKind {
@@ -163,7 +166,7 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
             }
         },
         FieldKind::Qq => {
-            if is_qq_number(value) {
+            if is_valid_qq(value) {
                 Identity::Qq(value.to_owned())
             } else {
                 return Err(Invalid(format!(
@@ -173,7 +176,7 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
         }
         FieldKind::Github => {
             let login = value.strip_prefix('@').unwrap_or(value);
-            if is_github_login(login) {
+            if is_valid_login(login) {
                 Identity::Github(login.to_ascii_lowercase())
             } else {
                 return Err(Invalid(format!("`{shown}` is not a GitHub user name")));
@@ -190,17 +193,10 @@ fn as_hash(value: &str) -> Option<String> {
         .then(|| value.to_ascii_lowercase())
 }
 
-/// A QQ number: 5–11 ASCII digits, no leading zero.
-pub fn is_qq_number(value: &str) -> bool {
-    (5..=11).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_digit())
-        && !value.starts_with('0')
-}
-
 /// The QQ number of a `digits@qq.com` address (already lower-cased).
 fn qq_of_address(address: &str) -> Option<String> {
     let local = address.strip_suffix("@qq.com")?;
-    is_qq_number(local).then(|| local.to_owned())
+    is_valid_qq(local).then(|| local.to_owned())
 }
 
 /// A pragmatic address check: one `@`, a plausible local part and a dotted domain. It refuses what
@@ -228,18 +224,6 @@ pub fn is_email(value: &str) -> bool {
                 && label.chars().all(|c| c.is_alphanumeric() || c == '-')
         });
     local_ok && domain_ok
-}
-
-/// GitHub's rules: 1–39 characters, ASCII letters, digits and single inner hyphens.
-pub fn is_github_login(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 39
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !value.starts_with('-')
-        && !value.ends_with('-')
-        && !value.contains("--")
 }
 
 /// An `avatar` value: an http(s) URL (protocol-relative taken as https) or a path in the site.
