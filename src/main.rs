@@ -42,8 +42,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan { site, common } => scan(&site, &common),
         Command::Build { .. } => not_yet("build", "issues 3-5 (provider chain, fetch, publish)"),
         Command::Rewrite { .. } => not_yet("rewrite", "issue 6"),
-        Command::Url(_) => not_yet("url", "issue 3"),
-        Command::Profile(_) => not_yet("profile", "issue 3"),
+        Command::Url(args) => url(&args),
+        Command::Profile(args) => profile(&args),
         Command::Serve { .. } => not_yet("serve", "issue 7"),
         Command::Cache {
             action: CacheAction::Stats { .. } | CacheAction::Clean { .. },
@@ -55,6 +55,65 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 fn not_yet(command: &str, issue: &str) -> anyhow::Result<u8> {
     eprintln!("error: `blog-avatars {command}` is not implemented yet (tracked in {issue})");
     Ok(EXIT_USAGE)
+}
+
+fn url(args: &cli::UrlArgs) -> anyhow::Result<u8> {
+    use blog_avatars::resolve::gravatar::HashAlgo;
+    use blog_avatars::resolve::lookup::{Provider, UrlRequest, url_for};
+    let request = UrlRequest {
+        identity: args.identity.clone(),
+        provider: args.provider.map(|provider| match provider {
+            cli::UrlProvider::Gravatar => Provider::Gravatar,
+            cli::UrlProvider::Libravatar => Provider::Libravatar,
+            cli::UrlProvider::Qq => Provider::Qq,
+            cli::UrlProvider::Github => Provider::Github,
+        }),
+        size: args.size,
+        default: args.default.clone(),
+        force_default: args.force_default,
+        rating: args.rating.clone(),
+        extension: args.extension,
+        http: args.http,
+        hash: match args.hash {
+            cli::HashArg::Md5 => HashAlgo::Md5,
+            cli::HashArg::Sha256 => HashAlgo::Sha256,
+        },
+    };
+    print_or_usage_error(url_for(&request))
+}
+
+fn profile(args: &cli::ProfileArgs) -> anyhow::Result<u8> {
+    let format = args.format.map(|format| match format {
+        cli::ProfileFormat::Json => "json",
+        cli::ProfileFormat::Xml => "xml",
+        cli::ProfileFormat::Php => "php",
+        cli::ProfileFormat::Vcf => "vcf",
+        cli::ProfileFormat::Qr => "qr",
+    });
+    print_or_usage_error(blog_avatars::resolve::lookup::profile_for(
+        &args.email,
+        format,
+        args.http,
+    ))
+}
+
+/// Prints a URL, or the reason it cannot be built as a usage error (exit 2).
+fn print_or_usage_error(
+    result: Result<String, blog_avatars::resolve::lookup::LookupError>,
+) -> anyhow::Result<u8> {
+    match result {
+        Ok(url) => {
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            writeln!(out, "{url}")?;
+            out.flush()?;
+            Ok(0)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(EXIT_USAGE)
+        }
+    }
 }
 
 fn scan(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {

@@ -14,6 +14,7 @@ use thiserror::Error;
 use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat, is_hex_hash};
 use super::options::{DefaultImage, Rating, UrlError};
 use super::{github, libravatar, qq};
+use crate::identify::is_email;
 
 /// The providers the `url` command can build a URL for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -290,18 +291,6 @@ fn with_scheme(https_base: &str, http: bool) -> String {
 
 /// A plausible email address: one `@` with text on both sides, no spaces or control characters.
 /// (Deliverability is not our concern: the address is only hashed.)
-fn is_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    }
-}
-
 #[cfg(test)]
 #[path = "lookup_tests.rs"]
 mod tests;

@@ -3,3 +3,4 @@
 
 mod scan;
 mod support;
+mod url;
