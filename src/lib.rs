@@ -4,3 +4,6 @@
 //! ```text
 //! scan → identify → resolve (provider chain) → fetch (cache) → process (image) → publish → rewrite / render
 //! ```
+
+/// The image stage: sniff, decode under limits, orient, square-crop, resize and encode avatars.
+pub mod process;
