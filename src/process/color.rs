@@ -111,4 +111,13 @@ mod tests {
         assert!(!to_srgb(&mut px, &icc[..icc.len() / 3], false));
         assert_eq!(px, [200, 100, 100, 255]);
     }
+
+    #[test]
+    fn a_profile_that_does_not_match_the_pixels_is_ignored() {
+        // An RGB profile cannot describe grey pixels: leave them as decoded.
+        let icc = ColorProfile::new_display_p3().encode().unwrap();
+        let mut px = vec![90, 90, 90, 255];
+        assert!(!to_srgb(&mut px, &icc, true));
+        assert_eq!(px, [90, 90, 90, 255]);
+    }
 }
