@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
+use crate::process::OutputFormat;
 use crate::resolve::gravatar::HashAlgo;
 use crate::resolve::options::Rating;
 
@@ -192,19 +193,6 @@ impl fmt::Display for ProviderName {
     }
 }
 
-/// Output image format.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
-    /// Lossy WebP (libwebp).
-    #[default]
-    Webp,
-    /// PNG.
-    Png,
-    /// JPEG.
-    Jpeg,
-}
-
 /// `[avatars]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -216,7 +204,7 @@ pub struct AvatarsConfig {
     /// CSS pixel sizes; each gets a 1x and a 2x file.
     pub sizes: Vec<u32>,
     /// Output format.
-    pub format: ImageFormat,
+    pub format: OutputFormat,
     /// Encoder quality, 1–100.
     pub quality: u8,
 }
@@ -235,7 +223,7 @@ impl Default for AvatarsConfig {
             ],
             default: "identicon".to_owned(),
             sizes: DEFAULT_SIZES.to_vec(),
-            format: ImageFormat::default(),
+            format: OutputFormat::default(),
             quality: DEFAULT_QUALITY,
         }
     }

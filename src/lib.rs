@@ -10,6 +10,7 @@
 //! - [`identify`] validates and normalises them into identities;
 //! - [`resolve`] builds provider URLs and runs the provider chain; [`net_guard`] keeps content
 //!   URLs away from the build machine's own network;
+//! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
@@ -17,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod identify;
 pub mod net_guard;
+pub mod process;
 pub mod publish;
 pub mod report;
 pub mod resolve;

@@ -1,0 +1,126 @@
+//! The image stage: untrusted bytes in, square avatar files out.
+//!
+//! ```text
+//! bytes ─ sniff ─ header & limits ─ decode (1st frame) ─ centre square ─ sRGB ─ EXIF upright
+//!       ─ for each size: Lanczos3 resize ─ encode (WebP / PNG / JPEG, no metadata)
+//! ```
+//!
+//! Pure and synchronous: no file system, no network, no global state. Callers decide where the
+//! bytes come from and where the files go, and run many images in parallel on rayon; each call
+//! uses one core.
+
+mod color;
+mod decode;
+mod error;
+mod render;
+mod sniff;
+#[cfg(test)]
+mod tests;
+
+pub use decode::{DecodeLimits, SquareImage, decode_square};
+pub use error::ProcessError;
+pub use render::render;
+pub use sniff::{SourceFormat, sniff};
+
+use serde::{Deserialize, Serialize};
+
+/// Largest avatar side [`render`] produces, in pixels. Far above any avatar's 2x size; it only
+/// stops a mistyped size from allocating gigabytes.
+pub const MAX_OUTPUT_PX: u32 = 4096;
+
+/// The encoding of the published avatar files (`[avatars] format` in the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Lossy WebP via libwebp: the smallest files; every current browser shows it.
+    #[default]
+    Webp,
+    /// Lossless PNG.
+    Png,
+    /// JPEG; transparency is flattened onto white.
+    #[serde(alias = "jpg")]
+    Jpeg,
+}
+
+impl OutputFormat {
+    /// The file extension, without a dot: `"webp"`, `"png"` or `"jpg"`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Webp => "webp",
+            OutputFormat::Png => "png",
+            OutputFormat::Jpeg => "jpg",
+        }
+    }
+
+    /// The media type, for servers and `<source type=...>`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            OutputFormat::Webp => "image/webp",
+            OutputFormat::Png => "image/png",
+            OutputFormat::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// How avatars are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EncodeOptions {
+    /// Output file format.
+    pub format: OutputFormat,
+    /// Lossy quality, 1..=100 (WebP and JPEG; ignored for PNG).
+    pub quality: u8,
+}
+
+impl Default for EncodeOptions {
+    /// Lossy WebP at quality 80, the contract's defaults.
+    fn default() -> Self {
+        EncodeOptions {
+            format: OutputFormat::Webp,
+            quality: 80,
+        }
+    }
+}
+
+/// One encoded avatar file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendition {
+    /// Width and height of the encoded image in pixels.
+    pub px: u32,
+    /// The encoded file, ready to be written.
+    pub bytes: Vec<u8>,
+    /// True when `px` is larger than the source square, so the avatar was enlarged (and may look
+    /// soft).
+    pub upscaled: bool,
+}
+
+/// Decodes `bytes` once and renders one avatar per distinct size in `pixel_sizes`, in the order
+/// given (repeats are skipped). Sizes and quality are checked before any decoding.
+pub fn process(
+    bytes: &[u8],
+    pixel_sizes: &[u32],
+    options: &EncodeOptions,
+    limits: &DecodeLimits,
+) -> Result<Vec<Rendition>, ProcessError> {
+    let mut sizes: Vec<u32> = Vec::with_capacity(pixel_sizes.len());
+    for &px in pixel_sizes {
+        render::check_size(px)?;
+        if !sizes.contains(&px) {
+            sizes.push(px);
+        }
+    }
+    render::check_quality(options.quality)?;
+    let image = decode_square(bytes, limits)?;
+    sizes
+        .into_iter()
+        .map(|px| render(&image, px, options))
+        .collect()
+}
+
+/// Reads a committed test image from `fixtures/images/`.
+#[cfg(test)]
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/images")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
