@@ -324,7 +324,7 @@ fn read_data_file(path: &Path, limit: u64) -> Result<Option<Document>, ReadError
 
 /// Parses YAML (with serde-saphyr's budget against alias bombs and deep nesting), TOML or JSON
 /// into one generic value. Errors carry the 1-based line within `text` when the parser knows it.
-fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usize>, String)> {
+pub fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usize>, String)> {
     match format {
         FrontMatterFormat::Yaml => {
             if text.trim().is_empty() {
