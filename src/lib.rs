@@ -10,12 +10,14 @@
 //! - [`identify`] validates and normalises them into identities;
 //! - [`resolve`] builds provider URLs and runs the provider chain; [`net_guard`] keeps content
 //!   URLs away from the build machine's own network;
+//! - [`fetch`] downloads with bounded concurrency, retries, fail-fast and a persistent cache;
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
 pub mod config;
 pub mod error;
+pub mod fetch;
 pub mod identify;
 pub mod net_guard;
 pub mod process;
@@ -23,6 +25,8 @@ pub mod publish;
 pub mod report;
 pub mod resolve;
 pub mod scan;
+#[doc(hidden)]
+pub mod testkit;
 
 use std::path::Path;
 

@@ -4,10 +4,12 @@
 //! [`lookup`](crate::resolve::lookup) is the logic of the `url` and `profile` commands and
 //! [`identicon`](crate::resolve::identicon) draws the `default` provider's image.
 
+pub mod chain;
 pub mod github;
 pub mod gravatar;
 pub mod identicon;
 pub mod libravatar;
+pub mod local;
 pub mod lookup;
 pub mod options;
 pub mod qq;

@@ -1,0 +1,404 @@
+//! The persistent cache: `index.json` (URL → outcome, validators, fetch time) beside
+//! content-addressed blobs `blobs/<sha256 hex>`.
+//!
+//! Plain and forgiving: the index is pretty-printed JSON a person can read, an unreadable index
+//! is a warning and a cold start, an entry whose blob has gone is simply a miss. Every file is
+//! written atomically (temp file in the same directory, then rename), and `persist` merges with
+//! whatever another process wrote meanwhile, under an exclusive lock on `lock`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::{CacheError, CacheWarning};
+
+const INDEX_FILE: &str = "index.json";
+const LOCK_FILE: &str = "lock";
+const BLOB_DIR: &str = "blobs";
+const INDEX_VERSION: u32 = 1;
+
+/// An on-disk cache directory, opened for one run. Share it by handing it to a
+/// [`Fetcher`](super::Fetcher).
+pub struct Cache {
+    dir: PathBuf,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    index: Index,
+    /// URLs whose entry this run wrote or renewed: only these are merged into the index on disk.
+    dirty: HashSet<String>,
+    hits: u64,
+    misses: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_run: Option<LastRun>,
+    #[serde(default)]
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Self {
+            version: INDEX_VERSION,
+            last_run: None,
+            entries: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the last run that finished on this cache recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    /// URLs answered from the cache (fresh, or confirmed by a 304).
+    pub hits: u64,
+    /// URLs that had to be downloaded (absent, or changed).
+    pub misses: u64,
+    /// When that run finished, in seconds since the Unix epoch.
+    pub finished_at: u64,
+}
+
+/// One URL's cached answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub fetched_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub(crate) enum Outcome {
+    Found {
+        sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_type: Option<String>,
+    },
+    Missing,
+}
+
+/// Summary of a cache directory, for `blog-avatars cache stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheStats {
+    /// URLs in the index.
+    pub entries: usize,
+    /// Of which answered "no avatar here" (404/410).
+    pub missing: usize,
+    /// Blob files on disk.
+    pub blobs: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Fetch time of the oldest entry.
+    pub oldest: Option<SystemTime>,
+    /// Fetch time of the newest entry.
+    pub newest: Option<SystemTime>,
+    /// Hits and misses of the last run that finished on this cache.
+    pub last_run: Option<LastRun>,
+}
+
+/// What [`Cache::clean`] removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CleanReport {
+    /// Index entries removed.
+    pub entries_removed: usize,
+    /// Index entries kept.
+    pub entries_kept: usize,
+    /// Blob files removed.
+    pub blobs_removed: usize,
+    /// Bytes those blobs took.
+    pub bytes_freed: u64,
+}
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Cache {
+    /// Opens the cache at `dir` (created on first write). A missing index is an empty cache; an
+    /// unreadable or corrupt one is reported as a warning and the run starts cold.
+    pub fn open(dir: &Path) -> Result<(Cache, Option<CacheWarning>), CacheError> {
+        let (index, warning) = match read_index(dir) {
+            Ok(index) => (index, None),
+            Err(warning) => (Index::default(), Some(warning)),
+        };
+        let state = State {
+            index,
+            ..State::default()
+        };
+        let cache = Cache {
+            dir: dir.to_owned(),
+            state: Mutex::new(state),
+        };
+        Ok((cache, warning))
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Counts entries and blobs. Blobs are counted on disk, so orphans left by a killed run show.
+    pub fn stats(&self) -> CacheStats {
+        let state = self.lock();
+        let entries = &state.index.entries;
+        let times = entries.values().map(|e| e.fetched_at);
+        let to_time = |secs: u64| UNIX_EPOCH + Duration::from_secs(secs);
+        let (mut blobs, mut bytes) = (0, 0);
+        for (_, len) in list_blobs(&self.dir.join(BLOB_DIR)) {
+            blobs += 1;
+            bytes += len;
+        }
+        CacheStats {
+            entries: entries.len(),
+            missing: entries
+                .values()
+                .filter(|e| e.outcome == Outcome::Missing)
+                .count(),
+            blobs,
+            bytes,
+            oldest: times.clone().min().map(to_time),
+            newest: times.max().map(to_time),
+            last_run: state.index.last_run,
+        }
+    }
+
+    /// Removes every entry (`None`), or only those fetched longer ago than `older_than`, then
+    /// every blob no remaining entry refers to. Works on the index as it is on disk now, under
+    /// the cache lock, so it composes with builds running at the same time.
+    pub fn clean(&self, older_than: Option<Duration>) -> Result<CleanReport, CacheError> {
+        if !self.dir.exists() {
+            return Ok(CleanReport::default());
+        }
+        let _lock = self.lock_dir()?;
+        let mut index = read_index(&self.dir).unwrap_or_default();
+        let before = index.entries.len();
+        match older_than {
+            None => index.entries.clear(),
+            Some(age) => {
+                let cutoff = now_secs().saturating_sub(age.as_secs());
+                index.entries.retain(|_, e| e.fetched_at > cutoff);
+            }
+        }
+        let mut report = CleanReport {
+            entries_removed: before - index.entries.len(),
+            entries_kept: index.entries.len(),
+            ..CleanReport::default()
+        };
+        let referenced: HashSet<&str> = index
+            .entries
+            .values()
+            .filter_map(|e| match &e.outcome {
+                Outcome::Found { sha256, .. } => Some(sha256.as_str()),
+                Outcome::Missing => None,
+            })
+            .collect();
+        let blob_dir = self.dir.join(BLOB_DIR);
+        for (path, len) in list_blobs(&blob_dir) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !referenced.contains(name) {
+                fs::remove_file(&path).map_err(|e| CacheError::io(&path, e))?;
+                report.blobs_removed += 1;
+                report.bytes_freed += len;
+            }
+        }
+        write_index(&self.dir, &index)?;
+        let mut state = self.lock();
+        state.dirty.retain(|url| index.entries.contains_key(url));
+        state.index = index;
+        Ok(report)
+    }
+
+    pub(crate) fn lookup(&self, url: &str) -> Option<Entry> {
+        self.lock().index.entries.get(url).cloned()
+    }
+
+    /// The blob's bytes, or `None` when it has gone (then the entry counts as absent).
+    pub(crate) fn read_blob(&self, sha256: &str) -> Option<Arc<[u8]>> {
+        fs::read(self.dir.join(BLOB_DIR).join(sha256))
+            .ok()
+            .map(Arc::from)
+    }
+
+    /// Stores a downloaded body and its entry; returns the blob's SHA-256 hex.
+    pub(crate) fn put_found(
+        &self,
+        url: &str,
+        bytes: &[u8],
+        content_type: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) -> Result<String, CacheError> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let blob_dir = self.dir.join(BLOB_DIR);
+        let path = blob_dir.join(&sha256);
+        // Content-addressed: an existing blob already holds exactly these bytes.
+        if !path.exists() {
+            fs::create_dir_all(&blob_dir).map_err(|e| CacheError::io(&blob_dir, e))?;
+            write_atomically(&blob_dir, &path, |w| w.write_all(bytes))?;
+        }
+        let entry = Entry {
+            outcome: Outcome::Found {
+                sha256: sha256.clone(),
+                content_type,
+            },
+            etag,
+            last_modified,
+            fetched_at: now_secs(),
+        };
+        self.insert(url, entry);
+        Ok(sha256)
+    }
+
+    /// Records that `url` has nothing (404/410).
+    pub(crate) fn put_missing(&self, url: &str) {
+        let entry = Entry {
+            outcome: Outcome::Missing,
+            etag: None,
+            last_modified: None,
+            fetched_at: now_secs(),
+        };
+        self.insert(url, entry);
+    }
+
+    /// A 304 confirmed the entry: it is fresh again from now.
+    pub(crate) fn renew(&self, url: &str) {
+        let mut state = self.lock();
+        if let Some(entry) = state.index.entries.get_mut(url) {
+            entry.fetched_at = now_secs();
+            state.dirty.insert(url.to_owned());
+        }
+    }
+
+    pub(crate) fn count(&self, hit: bool) {
+        let mut state = self.lock();
+        if hit {
+            state.hits += 1;
+        } else {
+            state.misses += 1;
+        }
+    }
+
+    /// Writes this run's entries into the index on disk: under the exclusive lock, re-read it,
+    /// merge (the newer of two entries for one URL wins), write atomically.
+    pub(crate) fn persist(&self) -> Result<(), CacheError> {
+        let state = self.lock();
+        if state.dirty.is_empty() && state.hits == 0 && state.misses == 0 {
+            return Ok(());
+        }
+        let _lock = self.lock_dir()?;
+        let mut merged = read_index(&self.dir).unwrap_or_default();
+        for url in &state.dirty {
+            let Some(ours) = state.index.entries.get(url) else {
+                continue;
+            };
+            match merged.entries.get(url) {
+                Some(theirs) if theirs.fetched_at > ours.fetched_at => {}
+                _ => {
+                    merged.entries.insert(url.clone(), ours.clone());
+                }
+            }
+        }
+        merged.last_run = Some(LastRun {
+            hits: state.hits,
+            misses: state.misses,
+            finished_at: now_secs(),
+        });
+        write_index(&self.dir, &merged)
+    }
+
+    fn insert(&self, url: &str, entry: Entry) {
+        let mut state = self.lock();
+        state.index.entries.insert(url.to_owned(), entry);
+        state.dirty.insert(url.to_owned());
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Exclusive cross-process lock on `dir/lock`, released when the file is dropped.
+    fn lock_dir(&self) -> Result<fs::File, CacheError> {
+        fs::create_dir_all(&self.dir).map_err(|e| CacheError::io(&self.dir, e))?;
+        let path = self.dir.join(LOCK_FILE);
+        let file = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| CacheError::io(&path, e))?;
+        file.lock().map_err(|e| CacheError::io(&path, e))?;
+        Ok(file)
+    }
+}
+
+fn read_index(dir: &Path) -> Result<Index, CacheWarning> {
+    let path = dir.join(INDEX_FILE);
+    let warn = |reason: String| CacheWarning {
+        path: path.clone(),
+        reason,
+    };
+    let text = match fs::read(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Index::default()),
+        Err(e) => return Err(warn(e.to_string())),
+    };
+    let index: Index = serde_json::from_slice(&text).map_err(|e| warn(e.to_string()))?;
+    if index.version != INDEX_VERSION {
+        return Err(warn(format!("unknown index version {}", index.version)));
+    }
+    Ok(index)
+}
+
+fn write_index(dir: &Path, index: &Index) -> Result<(), CacheError> {
+    let path = dir.join(INDEX_FILE);
+    let json = serde_json::to_vec_pretty(index).map_err(|source| CacheError::Encode {
+        path: path.clone(),
+        source,
+    })?;
+    write_atomically(dir, &path, |w| w.write_all(&json))
+}
+
+/// Writes through a temp file in `dir` renamed onto `path`: readers see the old file or the new
+/// one, never half of one, even if the process is killed.
+fn write_atomically(
+    dir: &Path,
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<(), CacheError> {
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CacheError::io(dir, e))?;
+    write(temp.as_file_mut()).map_err(|e| CacheError::io(temp.path(), e))?;
+    temp.persist(path)
+        .map_err(|e| CacheError::io(path, e.error))?;
+    Ok(())
+}
+
+/// Every file in the blob directory with its size; an absent directory has none.
+fn list_blobs(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            meta.is_file().then(|| (e.path(), meta.len()))
+        })
+        .collect()
+}

@@ -1,0 +1,341 @@
+//! The HTTP side: `ureq` agents configured from [`HttpSettings`], the address guard for
+//! untrusted URLs, and one URL's request with retries.
+
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use ureq::http::Uri;
+use ureq::unversioned::transport::DefaultConnector;
+use ureq::{Agent, Proxy};
+
+use super::hosts::{Gate, HostSignal};
+use super::resolver::{ResolveFailure, RunResolver};
+use super::{AllowIp, Counters, FetchError, HttpSettings, Trust};
+
+/// How many distinct address predicates get an agent of their own before the oldest is dropped.
+/// Callers normally pass one predicate for the whole run.
+const MAX_GUARDED_AGENTS: usize = 8;
+
+/// How much of an error response's body is read so the connection can go back to the pool.
+const DRAIN_LIMIT: u64 = 64 * 1024;
+
+/// Validators of a cached answer, sent so the server can reply 304.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Validators<'a> {
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+}
+
+/// What the server said, once retries are over and it is not an error.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    /// A 2xx with its body (within the size cap).
+    Body {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    /// 304: the cached copy is still good.
+    NotModified,
+    /// 404 or 410: there is nothing at this URL.
+    Missing,
+}
+
+/// The agents for one run.
+pub(crate) struct Client {
+    settings: HttpSettings,
+    trusted: Agent,
+    proxy: Option<Proxy>,
+    guarded: Mutex<Vec<(AllowIp, Agent)>>,
+}
+
+/// One failed attempt: the error, and for a 429 the server's requested pause.
+struct Failure {
+    error: FetchError,
+    retry_after: Option<Duration>,
+}
+
+impl Client {
+    pub(crate) fn new(settings: HttpSettings) -> Self {
+        let proxy = Proxy::try_from_env();
+        let resolver = RunResolver {
+            allow_ip: None,
+            proxy: None,
+        };
+        let config = agent_config(&settings, proxy.clone());
+        let trusted = Agent::with_parts(config, DefaultConnector::default(), resolver);
+        Self {
+            settings,
+            trusted,
+            proxy,
+            guarded: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// Requests `url`, retrying transient failures with exponential backoff. Each attempt holds a
+    /// slot of `gate` only while it is on the wire, never while sleeping between attempts.
+    pub(crate) fn fetch(
+        &self,
+        url: &str,
+        trust: &Trust,
+        validators: Validators<'_>,
+        gate: &Gate,
+        counters: &Counters,
+    ) -> Result<Answer, FetchError> {
+        let host = host_key(url)?;
+        let agent = match trust {
+            Trust::Trusted => self.trusted.clone(),
+            Trust::Untrusted { allow_ip } => self.guarded_agent(allow_ip),
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            let permit = gate.enter(&host).map_err(|_| {
+                counters.skipped_host_down.fetch_add(1, Ordering::Relaxed);
+                FetchError::HostDown {
+                    url: url.to_owned(),
+                    host: host.clone(),
+                }
+            })?;
+            counters.requests.fetch_add(1, Ordering::Relaxed);
+            let (result, signal) = self.attempt(&agent, url, validators);
+            // Report before freeing the slot so queued callers see a host that just went down.
+            gate.report(&host, signal);
+            drop(permit);
+            let failure = match result {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            if !failure.error.is_transient() || attempt >= self.settings.retries {
+                return Err(failure.error);
+            }
+            let pause = match failure.retry_after {
+                Some(asked) => asked.min(self.settings.retry_after_cap),
+                None => self.settings.backoff.saturating_mul(1 << attempt.min(16)),
+            };
+            attempt += 1;
+            counters.retries.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(pause);
+        }
+    }
+
+    fn attempt(
+        &self,
+        agent: &Agent,
+        url: &str,
+        validators: Validators<'_>,
+    ) -> (Result<Answer, Failure>, HostSignal) {
+        let mut request = agent.get(url);
+        if let Some(etag) = validators.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        if let Some(date) = validators.last_modified {
+            request = request.header("If-Modified-Since", date);
+        }
+        let mut response = match request.call() {
+            Ok(response) => response,
+            Err(err) => {
+                let (error, signal) = self.classify(url, err);
+                let failure = Failure {
+                    error,
+                    retry_after: None,
+                };
+                return (Err(failure), signal);
+            }
+        };
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            let value = response.headers().get(name)?.to_str().ok()?;
+            Some(value.trim().to_owned())
+        };
+        let result = match status {
+            200..=299 => {
+                let content_type = response.body().mime_type().map(str::to_owned);
+                let (etag, last_modified) = (header("etag"), header("last-modified"));
+                let read = response
+                    .body_mut()
+                    .with_config()
+                    .limit(self.settings.max_bytes)
+                    .read_to_vec();
+                return match read {
+                    Ok(bytes) => {
+                        let body = Answer::Body {
+                            bytes,
+                            content_type,
+                            etag,
+                            last_modified,
+                        };
+                        (Ok(body), HostSignal::Alive)
+                    }
+                    Err(err) => {
+                        let (error, signal) = self.classify(url, err);
+                        let failure = Failure {
+                            error,
+                            retry_after: None,
+                        };
+                        (Err(failure), signal)
+                    }
+                };
+            }
+            304 => Ok(Answer::NotModified),
+            404 | 410 => Ok(Answer::Missing),
+            _ => Err(Failure {
+                retry_after: header("retry-after")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(Duration::from_secs),
+                error: FetchError::Status {
+                    url: url.to_owned(),
+                    status,
+                },
+            }),
+        };
+        // Read (a little of) what remains so the keep-alive connection can be reused.
+        let _ = response
+            .body_mut()
+            .with_config()
+            .limit(DRAIN_LIMIT)
+            .read_to_vec();
+        (result, HostSignal::Alive)
+    }
+
+    /// Maps a `ureq` error to ours, and says what it teaches about the host.
+    fn classify(&self, url: &str, err: ureq::Error) -> (FetchError, HostSignal) {
+        let url = url.to_owned();
+        match err {
+            ureq::Error::Timeout(_) => {
+                let after = self.settings.timeout;
+                (FetchError::Timeout { url, after }, HostSignal::Timeout)
+            }
+            ureq::Error::HostNotFound => (FetchError::Dns { url }, HostSignal::Unreachable),
+            ureq::Error::TooManyRedirects => {
+                let max = self.settings.max_redirects;
+                (FetchError::TooManyRedirects { url, max }, HostSignal::Alive)
+            }
+            ureq::Error::BodyExceedsLimit(_) => {
+                let limit = self.settings.max_bytes;
+                (FetchError::TooLarge { url, limit }, HostSignal::Alive)
+            }
+            ureq::Error::BadUri(reason) => (FetchError::BadUrl { url, reason }, HostSignal::Neutral),
+            ureq::Error::Protocol(e) => {
+                let message = e.to_string();
+                (FetchError::Protocol { url, message }, HostSignal::Alive)
+            }
+            ureq::Error::Io(e) => classify_io(url, e, self.settings.timeout),
+            ureq::Error::ConnectionFailed => {
+                let source = Arc::new(io::Error::other("connection failed"));
+                (FetchError::Connect { url, source }, HostSignal::Unreachable)
+            }
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+                let message = err.to_string();
+                (FetchError::Tls { url, message }, HostSignal::Neutral)
+            }
+            other => {
+                let message = other.to_string();
+                (FetchError::Protocol { url, message }, HostSignal::Neutral)
+            }
+        }
+    }
+
+    /// The agent whose resolver applies `allow_ip`; one per distinct predicate, so that a pooled
+    /// connection is only ever reused under the predicate that approved its address.
+    fn guarded_agent(&self, allow_ip: &AllowIp) -> Agent {
+        let mut agents = self.guarded.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, agent)) = agents.iter().find(|(p, _)| Arc::ptr_eq(p, allow_ip)) {
+            return agent.clone();
+        }
+        // Behind a proxy the proxy would resolve the target, out of the guard's sight; asking
+        // ureq to resolve locally makes it send `CONNECT <checked ip>`, so the guard still holds.
+        let proxy = self.proxy.as_ref().map(resolving_locally);
+        let resolver = RunResolver {
+            allow_ip: Some(allow_ip.clone()),
+            proxy: proxy.as_ref().map(|p| (p.host().to_owned(), p.port())),
+        };
+        let config = agent_config(&self.settings, proxy);
+        let agent = Agent::with_parts(config, DefaultConnector::default(), resolver);
+        if agents.len() >= MAX_GUARDED_AGENTS {
+            agents.remove(0);
+        }
+        agents.push((allow_ip.clone(), agent.clone()));
+        agent
+    }
+}
+
+fn classify_io(url: String, e: io::Error, after: Duration) -> (FetchError, HostSignal) {
+    match ResolveFailure::find(&e) {
+        Some(ResolveFailure::Refused(ip)) => {
+            let ip = *ip;
+            return (FetchError::Refused { url, ip }, HostSignal::Neutral);
+        }
+        Some(ResolveFailure::NotFound(_)) => return (FetchError::Dns { url }, HostSignal::Unreachable),
+        None => {}
+    }
+    let source = Arc::new(e);
+    match source.kind() {
+        io::ErrorKind::ConnectionRefused
+        | io::ErrorKind::HostUnreachable
+        | io::ErrorKind::NetworkUnreachable
+        | io::ErrorKind::AddrNotAvailable => {
+            (FetchError::Connect { url, source }, HostSignal::Unreachable)
+        }
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            (FetchError::Timeout { url, after }, HostSignal::Timeout)
+        }
+        _ => (FetchError::Io { url, source }, HostSignal::Alive),
+    }
+}
+
+fn agent_config(settings: &HttpSettings, proxy: Option<Proxy>) -> ureq::config::Config {
+    let idle = settings.concurrency.max(1);
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(settings.timeout))
+        .timeout_connect(Some(settings.connect_timeout))
+        .max_redirects(settings.max_redirects)
+        .max_idle_connections(idle.max(10))
+        .max_idle_connections_per_host(idle)
+        .proxy(proxy)
+        .user_agent(settings.user_agent.as_str())
+        .build()
+}
+
+/// A copy of `proxy` that resolves targets locally (see `guarded_agent`).
+fn resolving_locally(proxy: &Proxy) -> Proxy {
+    let mut builder = Proxy::builder(proxy.protocol())
+        .host(proxy.host())
+        .port(proxy.port())
+        .resolve_target(true);
+    if let Some(user) = proxy.username() {
+        builder = builder.username(user);
+    }
+    if let Some(password) = proxy.password() {
+        builder = builder.password(password);
+    }
+    // `Proxy` does not expose its NO_PROXY list; read it again the way ureq does.
+    let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
+    for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
+        builder = builder.no_proxy(entry.trim());
+    }
+    builder.build().unwrap_or_else(|_| proxy.clone())
+}
+
+/// `host:port` of an http(s) URL: the unit of fail-fast and of the per-host limit.
+pub(crate) fn host_key(url: &str) -> Result<String, FetchError> {
+    let bad = |reason: &str| FetchError::BadUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
+    let port = match uri.scheme_str() {
+        Some("http") => uri.port_u16().unwrap_or(80),
+        Some("https") => uri.port_u16().unwrap_or(443),
+        _ => return Err(bad("only http and https are fetched")),
+    };
+    let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| bad("no host"))?;
+    Ok(format!("{}:{port}", host.to_ascii_lowercase()))
+}

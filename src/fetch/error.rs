@@ -1,0 +1,194 @@
+//! Errors of the fetch stage: per-URL failures (values inside [`Fetched`](super::Fetched)) and
+//! cache failures (returned by [`Cache`](super::Cache) and [`Fetcher::finish`](super::Fetcher::finish)).
+
+use std::io;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why one URL could not be fetched. Every variant names the URL that was asked for.
+///
+/// Cloneable (I/O sources are shared behind an `Arc`) because one answer is handed to every
+/// caller that asked for the same URL.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    /// The request (or its body) took longer than the configured timeout.
+    #[error("{url}: timed out after {after:?}")]
+    Timeout {
+        /// The URL requested.
+        url: String,
+        /// The overall timeout in force.
+        after: Duration,
+    },
+    /// The host name did not resolve.
+    #[error("{url}: host name not found")]
+    Dns {
+        /// The URL requested.
+        url: String,
+    },
+    /// The TCP connection could not be made (refused, unreachable).
+    #[error("{url}: cannot connect")]
+    Connect {
+        /// The URL requested.
+        url: String,
+        /// The underlying socket error.
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// Earlier requests showed the host unreachable this run, so nothing was sent (fail fast).
+    #[error("{url}: host {host} is unreachable this run, not contacted")]
+    HostDown {
+        /// The URL requested.
+        url: String,
+        /// The host (with port) that was given up on.
+        host: String,
+    },
+    /// The server answered with a status that is neither success nor "no avatar".
+    #[error("{url}: HTTP status {status}")]
+    Status {
+        /// The URL requested.
+        url: String,
+        /// The final HTTP status code.
+        status: u16,
+    },
+    /// The body was larger than the configured cap (it is rejected, never truncated).
+    #[error("{url}: response body larger than {limit} bytes")]
+    TooLarge {
+        /// The URL requested.
+        url: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The address guard refused the address the host name (or a redirect) resolved to.
+    #[error("{url}: refused to connect to non-allowed address {ip}")]
+    Refused {
+        /// The URL requested.
+        url: String,
+        /// The resolved address that was refused.
+        ip: IpAddr,
+    },
+    /// More redirects than allowed.
+    #[error("{url}: more than {max} redirects")]
+    TooManyRedirects {
+        /// The URL requested.
+        url: String,
+        /// The redirect cap.
+        max: u32,
+    },
+    /// The URL (or a redirect target) is not a valid http(s) URL.
+    #[error("{url}: invalid or unsupported URL: {reason}")]
+    BadUrl {
+        /// The URL requested.
+        url: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// TLS handshake or certificate failure.
+    #[error("{url}: TLS error: {message}")]
+    Tls {
+        /// The URL requested.
+        url: String,
+        /// The TLS library's message.
+        message: String,
+    },
+    /// The server spoke broken HTTP.
+    #[error("{url}: HTTP protocol error: {message}")]
+    Protocol {
+        /// The URL requested.
+        url: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A socket error while talking to the server (reset, closed early, truncated body).
+    #[error("{url}: I/O error")]
+    Io {
+        /// The URL requested.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// The cache could not hold the downloaded answer (the body itself was fine).
+    #[error("{url}: cannot store in the cache")]
+    Cache {
+        /// The URL requested.
+        url: String,
+        /// The cache failure.
+        #[source]
+        source: Arc<CacheError>,
+    },
+}
+
+impl FetchError {
+    /// The URL this error is about.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Timeout { url, .. }
+            | Self::Dns { url }
+            | Self::Connect { url, .. }
+            | Self::HostDown { url, .. }
+            | Self::Status { url, .. }
+            | Self::TooLarge { url, .. }
+            | Self::Refused { url, .. }
+            | Self::TooManyRedirects { url, .. }
+            | Self::BadUrl { url, .. }
+            | Self::Tls { url, .. }
+            | Self::Protocol { url, .. }
+            | Self::Io { url, .. }
+            | Self::Cache { url, .. } => url,
+        }
+    }
+
+    /// Whether another attempt might succeed: timeouts, dropped connections, 429 and 5xx.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Self::Timeout { .. } | Self::Io { .. } => true,
+            Self::Status { status, .. } => *status == 429 || (500..600).contains(status),
+            _ => false,
+        }
+    }
+}
+
+/// A failure of the on-disk cache. Every variant names the path involved.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// Reading, writing, locking or removing a file failed.
+    #[error("cache: {path}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The index could not be serialised.
+    #[error("cache: cannot encode the index {path}")]
+    Encode {
+        /// The index file.
+        path: PathBuf,
+        /// The encoder's error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl CacheError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// A problem with the cache that does not stop the run: the index was unreadable, so the run
+/// starts cold and rewrites it.
+#[derive(Debug, thiserror::Error)]
+#[error("cache index {path} is unreadable ({reason}); starting with an empty cache")]
+pub struct CacheWarning {
+    /// The index file.
+    pub path: PathBuf,
+    /// Why it could not be used.
+    pub reason: String,
+}

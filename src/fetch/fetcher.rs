@@ -1,0 +1,351 @@
+//! [`Fetcher`]: the per-run memo in front of the cache and the client (design in the module doc
+//! of [`fetch`](super)).
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::time::Duration;
+
+use super::cache::{Cache, Entry, Outcome, now_secs};
+use super::client::{Answer, Client, Validators};
+use super::hosts::Gate;
+use super::{CacheError, Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
+
+/// Fetches URLs for one run; `Send + Sync`, shared by reference across worker threads.
+pub struct Fetcher {
+    client: Client,
+    gate: Gate,
+    cache: Option<Cache>,
+    offline: bool,
+    memo: Mutex<HashMap<String, Arc<OnceLock<Settled>>>>,
+    counters: Counters,
+    /// The first failure to write the cache, reported by `finish`.
+    cache_error: Mutex<Option<CacheError>>,
+}
+
+/// A finished answer as the memo keeps it.
+enum Settled {
+    /// Kept whole: no body, or no cache to re-read the body from.
+    Held(Fetched),
+    /// A body that is also a cache blob: kept weakly, re-read from disk once nobody holds it.
+    OnDisk {
+        sha256: String,
+        body: Weak<[u8]>,
+        content_type: Option<String>,
+        stale_error: Option<FetchError>,
+        origin: Origin,
+    },
+}
+
+/// A cache entry together with its body (for `Found`), read when looked up.
+struct Cached {
+    entry: Entry,
+    body: Option<Arc<[u8]>>,
+}
+
+impl Fetcher {
+    /// A fetcher for one run. With `offline`, no request is ever sent: cached answers of any
+    /// age are used, and anything else is [`Fetched::Offline`].
+    pub fn new(settings: HttpSettings, cache: Option<Cache>, offline: bool) -> Self {
+        let gate = Gate::new(settings.concurrency, settings.per_host);
+        Self {
+            client: Client::new(settings),
+            gate,
+            cache,
+            offline,
+            memo: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+            cache_error: Mutex::new(None),
+        }
+    }
+
+    /// Blocking. Each distinct URL is requested at most once per run however many callers ask:
+    /// concurrent callers for the same URL wait for the one request and share its answer.
+    pub fn get(&self, url: &str, trust: &Trust) -> Fetched {
+        let slot = {
+            let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+            match memo.get(url) {
+                Some(slot) => slot.clone(),
+                None => memo.entry(url.to_owned()).or_default().clone(),
+            }
+        };
+        let mut mine = None;
+        let settled = slot.get_or_init(|| {
+            let (fetched, sha256) = self.resolve(url, trust);
+            let settled = self.settle(&fetched, sha256);
+            mine = Some(fetched);
+            settled
+        });
+        match mine {
+            Some(fetched) => fetched,
+            None => {
+                Counters::bump(&self.counters.deduplicated);
+                self.unsettle(url, settled)
+            }
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> FetchStats {
+        self.counters.snapshot(self.gate.hosts_down())
+    }
+
+    /// Ends the run: merges this run's answers into the cache index on disk. Fails if the index
+    /// cannot be written, or if a download could not be stored in the cache during the run.
+    pub fn finish(self) -> Result<FetchStats, CacheError> {
+        let stats = self.stats();
+        if let Some(cache) = &self.cache {
+            cache.persist()?;
+        }
+        let store_error = self
+            .cache_error
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        match store_error {
+            Some(err) => Err(err),
+            None => Ok(stats),
+        }
+    }
+
+    /// The work behind one URL, done by its first caller. Returns the answer and, when its body
+    /// is a cache blob, the blob's digest.
+    fn resolve(&self, url: &str, trust: &Trust) -> (Fetched, Option<String>) {
+        let cached = self.cache.as_ref().and_then(|c| load(c, url));
+        if self.offline {
+            return self.offline_answer(cached);
+        }
+        let ttl = self.client.settings().ttl;
+        if let Some(cached) = cached.as_ref().filter(|c| is_fresh(&c.entry, ttl)) {
+            Counters::bump(&self.counters.cache_fresh);
+            self.count_cache(true);
+            return answer_from(cached, Origin::CacheFresh);
+        }
+        let validators = match &cached {
+            Some(c) if matches!(c.entry.outcome, Outcome::Found { .. }) => Validators {
+                etag: c.entry.etag.as_deref(),
+                last_modified: c.entry.last_modified.as_deref(),
+            },
+            _ => Validators::default(),
+        };
+        let counter = match cached {
+            Some(_) => &self.counters.revalidations,
+            None => &self.counters.misses,
+        };
+        Counters::bump(counter);
+        let result = self
+            .client
+            .fetch(url, trust, validators, &self.gate, &self.counters);
+        match result {
+            Ok(Answer::Body {
+                bytes,
+                content_type,
+                etag,
+                last_modified,
+            }) => {
+                self.count_cache(false);
+                let sha256 = self.store(url, &bytes, &content_type, etag, last_modified);
+                let found = Fetched::Found {
+                    body: Arc::from(bytes),
+                    content_type,
+                    origin: Origin::Network,
+                };
+                (found, sha256)
+            }
+            Ok(Answer::Missing) => {
+                self.count_cache(false);
+                if let Some(cache) = &self.cache {
+                    cache.put_missing(url);
+                }
+                let origin = Origin::Network;
+                (Fetched::Missing { origin }, None)
+            }
+            Ok(Answer::NotModified) => match cached {
+                Some(cached) if cached.body.is_some() => {
+                    Counters::bump(&self.counters.not_modified);
+                    self.count_cache(true);
+                    if let Some(cache) = &self.cache {
+                        cache.renew(url);
+                    }
+                    answer_from(&cached, Origin::CacheRevalidated)
+                }
+                // A 304 nobody asked for: there is nothing to keep.
+                _ => self.failed(FetchError::Status {
+                    url: url.to_owned(),
+                    status: 304,
+                }),
+            },
+            Err(error) => match cached {
+                Some(Cached {
+                    entry,
+                    body: Some(body),
+                }) => {
+                    Counters::bump(&self.counters.stale);
+                    let (sha256, content_type) = found_parts(&entry);
+                    let stale = Fetched::Stale {
+                        body,
+                        content_type,
+                        error,
+                    };
+                    (stale, sha256)
+                }
+                _ => self.failed(error),
+            },
+        }
+    }
+
+    fn offline_answer(&self, cached: Option<Cached>) -> (Fetched, Option<String>) {
+        match cached {
+            Some(cached) => {
+                Counters::bump(&self.counters.offline_hits);
+                answer_from(&cached, Origin::CacheOffline)
+            }
+            None => (Fetched::Offline, None),
+        }
+    }
+
+    fn failed(&self, error: FetchError) -> (Fetched, Option<String>) {
+        Counters::bump(&self.counters.failures);
+        (Fetched::Failed { error }, None)
+    }
+
+    /// Writes a download to the cache. A cache failure does not spoil the download: it is
+    /// counted, remembered for `finish`, and the body is kept in memory instead.
+    fn store(
+        &self,
+        url: &str,
+        bytes: &[u8],
+        content_type: &Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) -> Option<String> {
+        let cache = self.cache.as_ref()?;
+        match cache.put_found(url, bytes, content_type.clone(), etag, last_modified) {
+            Ok(sha256) => Some(sha256),
+            Err(err) => {
+                Counters::bump(&self.counters.cache_write_errors);
+                let mut first = self
+                    .cache_error
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                first.get_or_insert(err);
+                None
+            }
+        }
+    }
+
+    fn count_cache(&self, hit: bool) {
+        if let Some(cache) = &self.cache {
+            cache.count(hit);
+        }
+    }
+
+    /// What the memo keeps of an answer.
+    fn settle(&self, fetched: &Fetched, sha256: Option<String>) -> Settled {
+        let (Some(sha256), Some(body)) = (sha256, fetched.body()) else {
+            return Settled::Held(fetched.clone());
+        };
+        let (content_type, stale_error, origin) = match fetched {
+            Fetched::Found {
+                content_type,
+                origin,
+                ..
+            } => (content_type.clone(), None, *origin),
+            Fetched::Stale {
+                content_type,
+                error,
+                ..
+            } => (content_type.clone(), Some(error.clone()), Origin::Network),
+            _ => return Settled::Held(fetched.clone()),
+        };
+        Settled::OnDisk {
+            sha256,
+            body: Arc::downgrade(body),
+            content_type,
+            stale_error,
+            origin,
+        }
+    }
+
+    /// Rebuilds the answer from the memo for a later caller.
+    fn unsettle(&self, url: &str, settled: &Settled) -> Fetched {
+        let (sha256, body, content_type, stale_error, origin) = match settled {
+            Settled::Held(fetched) => return fetched.clone(),
+            Settled::OnDisk {
+                sha256,
+                body,
+                content_type,
+                stale_error,
+                origin,
+            } => (sha256, body, content_type, stale_error, origin),
+        };
+        let cache = self.cache.as_ref();
+        let Some(body) = body
+            .upgrade()
+            .or_else(|| cache.and_then(|c| c.read_blob(sha256)))
+        else {
+            // The blob vanished mid-run (e.g. `cache clean` ran meanwhile).
+            let path = cache.map(|c| c.dir().join("blobs").join(sha256));
+            let source = CacheError::io(
+                path.unwrap_or_default(),
+                io::Error::from(io::ErrorKind::NotFound),
+            );
+            let error = FetchError::Cache {
+                url: url.to_owned(),
+                source: Arc::new(source),
+            };
+            return Fetched::Failed { error };
+        };
+        let content_type = content_type.clone();
+        match stale_error {
+            Some(error) => Fetched::Stale {
+                body,
+                content_type,
+                error: error.clone(),
+            },
+            None => Fetched::Found {
+                body,
+                content_type,
+                origin: *origin,
+            },
+        }
+    }
+}
+
+/// The entry for `url` with its body; an entry whose blob is gone counts as absent.
+fn load(cache: &Cache, url: &str) -> Option<Cached> {
+    let entry = cache.lookup(url)?;
+    let body = match &entry.outcome {
+        Outcome::Found { sha256, .. } => Some(cache.read_blob(sha256)?),
+        Outcome::Missing => None,
+    };
+    Some(Cached { entry, body })
+}
+
+fn is_fresh(entry: &Entry, ttl: Duration) -> bool {
+    now_secs().saturating_sub(entry.fetched_at) < ttl.as_secs()
+}
+
+fn found_parts(entry: &Entry) -> (Option<String>, Option<String>) {
+    match &entry.outcome {
+        Outcome::Found {
+            sha256,
+            content_type,
+        } => (Some(sha256.clone()), content_type.clone()),
+        Outcome::Missing => (None, None),
+    }
+}
+
+fn answer_from(cached: &Cached, origin: Origin) -> (Fetched, Option<String>) {
+    let (sha256, content_type) = found_parts(&cached.entry);
+    match &cached.body {
+        Some(body) => {
+            let found = Fetched::Found {
+                body: body.clone(),
+                content_type,
+                origin,
+            };
+            (found, sha256)
+        }
+        None => (Fetched::Missing { origin }, None),
+    }
+}
