@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -42,8 +44,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
+    // No fsync: the rename already makes a killed build harmless, and thousands of fsyncs would
+    // dominate a build on slow disks.
     temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    temp.as_file().sync_data().map_err(|e| Error::io(path, e))?;
     temp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
 }
@@ -102,13 +105,14 @@ impl Default for DataFile {
     }
 }
 
-/// Writes avatar files into one directory and remembers what this run produced.
+/// Writes avatar files into one directory and remembers what this run produced. Shared by the
+/// build's worker threads.
 #[derive(Debug)]
 pub struct AvatarDir {
     dir: PathBuf,
     url_prefix: String,
-    produced: BTreeSet<String>,
-    written: usize,
+    produced: Mutex<BTreeSet<String>>,
+    written: AtomicUsize,
 }
 
 impl AvatarDir {
@@ -117,8 +121,8 @@ impl AvatarDir {
         Self {
             dir,
             url_prefix,
-            produced: BTreeSet::new(),
-            written: 0,
+            produced: Mutex::new(BTreeSet::new()),
+            written: AtomicUsize::new(0),
         }
     }
 
@@ -128,24 +132,44 @@ impl AvatarDir {
     }
 
     /// Stores one encoded image; returns its public URL.
-    pub fn store(&mut self, bytes: &[u8], extension: &str) -> Result<String> {
+    pub fn store(&self, bytes: &[u8], extension: &str) -> Result<String> {
         let name = file_name(bytes, extension);
-        if !self.produced.contains(&name) && write_atomic(&self.dir.join(&name), bytes)? {
-            self.written += 1;
+        self.store_named(&name, || Ok(bytes.to_vec()))?;
+        Ok(self.url(&name))
+    }
+
+    /// Makes sure the file `name` exists with the bytes `load` gives (called only when the file
+    /// is missing or this run has not produced it yet), and records it as produced.
+    pub fn store_named(&self, name: &str, load: impl FnOnce() -> Result<Vec<u8>>) -> Result<()> {
+        let first = self.lock().insert(name.to_owned());
+        let path = self.dir.join(name);
+        if first && !path.is_file() {
+            let bytes = load()?;
+            if write_atomic(&path, &bytes)? {
+                self.written.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        let url = format!("{}{name}", self.url_prefix);
-        self.produced.insert(name);
-        Ok(url)
+        Ok(())
+    }
+
+    /// The public URL of a file name.
+    pub fn url(&self, name: &str) -> String {
+        format!("{}{name}", self.url_prefix)
     }
 
     /// Files written (not already present) so far.
     pub fn written(&self) -> usize {
-        self.written
+        self.written.load(Ordering::Relaxed)
     }
 
     /// Files this run produced.
     pub fn produced(&self) -> usize {
-        self.produced.len()
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        // A panic elsewhere cannot leave the set inconsistent: insertions are atomic.
+        self.produced.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Removes files named like ours that this run did not produce, and temp files a killed run
@@ -160,7 +184,7 @@ impl AvatarDir {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let stale = (is_own_name(&name) && !self.produced.contains(&name))
+            let stale = (is_own_name(&name) && !self.lock().contains(&name))
                 || (name.starts_with(".blog-avatars-") && name.ends_with(".tmp"));
             if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
@@ -206,7 +230,7 @@ mod tests {
         std::fs::write(dir.join("0123456789abcdef.webp"), b"old").unwrap();
         std::fs::write(dir.join("keep-me.txt"), b"user file").unwrap();
         std::fs::write(dir.join(".blog-avatars-x1.tmp"), b"half").unwrap();
-        let mut avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
+        let avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
         let url = avatars.store(b"abc", "webp").unwrap();
         assert_eq!(url, "/avatars/ba7816bf8f01cfea.webp");
         assert_eq!(avatars.written(), 1);
@@ -214,7 +238,7 @@ mod tests {
             .unwrap()
             .modified()
             .unwrap();
-        let mut again = AvatarDir::new(dir.clone(), "/avatars/".into());
+        let again = AvatarDir::new(dir.clone(), "/avatars/".into());
         again.store(b"abc", "webp").unwrap();
         assert_eq!(again.written(), 0, "identical file rewritten");
         assert_eq!(
