@@ -1,9 +1,10 @@
 //! A small loopback HTTP/1.1 server whose answers the test controls, for tests and benchmarks.
 //!
-//! `TcpListener` on `127.0.0.1:0`, one thread per connection, keep-alive. A handler closure maps
-//! each [`Request`] to a [`Response`], which may also be a fault: latency, a dropped connection,
-//! a truncated body, a body dripped slower than any client timeout. The server counts and logs
-//! requests (headers included) and records the most requests it ever had in flight at once.
+//! `TcpListener` on `127.0.0.1:0`, one thread per connection, keep-alive. A handler closure
+//! maps each [`Request`](crate::testkit::Request) to a [`Response`](crate::testkit::Response),
+//! which may also be a fault: latency, a dropped connection, a truncated body, a body dripped
+//! slower than any client timeout. The server counts and logs requests (headers included) and
+//! records the most requests it ever had in flight at once.
 //!
 //! The hot path takes no lock shared between connections: each connection logs into its own
 //! vector and only atomics are shared, so the benchmarks measure the client, not this server.
@@ -279,7 +280,10 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     }
     let mut parts = line.split_whitespace();
     let (Some(method), Some(path)) = (parts.next(), parts.next()) else {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
     };
     let (method, path) = (method.to_owned(), path.to_owned());
     let mut headers = Vec::new();

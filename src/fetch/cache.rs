@@ -6,22 +6,20 @@
 //! written atomically (temp file in the same directory, then rename), and `persist` merges with
 //! whatever another process wrote meanwhile, under an exclusive lock on `lock`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::{CacheError, CacheWarning};
-
-const INDEX_FILE: &str = "index.json";
-const LOCK_FILE: &str = "lock";
-const BLOB_DIR: &str = "blobs";
-const INDEX_VERSION: u32 = 1;
+use super::index::{
+    BLOB_DIR, Index, LOCK_FILE, list_blobs, now_secs, read_index, write_atomically, write_index,
+};
+use super::index::{BodyMeta, Entry, LastRun, Outcome};
 
 /// An on-disk cache directory, opened for one run. Share it by handing it to a
 /// [`Fetcher`](super::Fetcher).
@@ -37,60 +35,6 @@ struct State {
     dirty: HashSet<String>,
     hits: u64,
     misses: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Index {
-    version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    last_run: Option<LastRun>,
-    #[serde(default)]
-    entries: BTreeMap<String, Entry>,
-}
-
-impl Default for Index {
-    fn default() -> Self {
-        Self {
-            version: INDEX_VERSION,
-            last_run: None,
-            entries: BTreeMap::new(),
-        }
-    }
-}
-
-/// What the last run that finished on this cache recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LastRun {
-    /// URLs answered from the cache (fresh, or confirmed by a 304).
-    pub hits: u64,
-    /// URLs that had to be downloaded (absent, or changed).
-    pub misses: u64,
-    /// When that run finished, in seconds since the Unix epoch.
-    pub finished_at: u64,
-}
-
-/// One URL's cached answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Entry {
-    #[serde(flatten)]
-    pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<String>,
-    /// Seconds since the Unix epoch.
-    pub fetched_at: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "lowercase")]
-pub(crate) enum Outcome {
-    Found {
-        sha256: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        content_type: Option<String>,
-    },
-    Missing,
 }
 
 /// Summary of a cache directory, for `blog-avatars cache stats`.
@@ -125,16 +69,15 @@ pub struct CleanReport {
     pub bytes_freed: u64,
 }
 
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl Cache {
     /// Opens the cache at `dir` (created on first write). A missing index is an empty cache; an
-    /// unreadable or corrupt one is reported as a warning and the run starts cold.
+    /// unreadable or corrupt one is reported as a warning and the run starts cold. Fails only if
+    /// `dir` exists and is not a directory.
     pub fn open(dir: &Path) -> Result<(Cache, Option<CacheWarning>), CacheError> {
+        if dir.exists() && !dir.is_dir() {
+            let e = io::Error::new(io::ErrorKind::NotADirectory, "not a directory");
+            return Err(CacheError::io(dir, e));
+        }
         let (index, warning) = match read_index(dir) {
             Ok(index) => (index, None),
             Err(warning) => (Index::default(), Some(warning)),
@@ -241,10 +184,9 @@ impl Cache {
     pub(crate) fn put_found(
         &self,
         url: &str,
+        guarded: bool,
         bytes: &[u8],
-        content_type: Option<String>,
-        etag: Option<String>,
-        last_modified: Option<String>,
+        meta: BodyMeta,
     ) -> Result<String, CacheError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let blob_dir = self.dir.join(BLOB_DIR);
@@ -257,23 +199,25 @@ impl Cache {
         let entry = Entry {
             outcome: Outcome::Found {
                 sha256: sha256.clone(),
-                content_type,
+                content_type: meta.content_type,
             },
-            etag,
-            last_modified,
+            etag: meta.etag,
+            last_modified: meta.last_modified,
             fetched_at: now_secs(),
+            guarded,
         };
         self.insert(url, entry);
         Ok(sha256)
     }
 
     /// Records that `url` has nothing (404/410).
-    pub(crate) fn put_missing(&self, url: &str) {
+    pub(crate) fn put_missing(&self, url: &str, guarded: bool) {
         let entry = Entry {
             outcome: Outcome::Missing,
             etag: None,
             last_modified: None,
             fetched_at: now_secs(),
+            guarded,
         };
         self.insert(url, entry);
     }
@@ -347,58 +291,4 @@ impl Cache {
         file.lock().map_err(|e| CacheError::io(&path, e))?;
         Ok(file)
     }
-}
-
-fn read_index(dir: &Path) -> Result<Index, CacheWarning> {
-    let path = dir.join(INDEX_FILE);
-    let warn = |reason: String| CacheWarning {
-        path: path.clone(),
-        reason,
-    };
-    let text = match fs::read(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Index::default()),
-        Err(e) => return Err(warn(e.to_string())),
-    };
-    let index: Index = serde_json::from_slice(&text).map_err(|e| warn(e.to_string()))?;
-    if index.version != INDEX_VERSION {
-        return Err(warn(format!("unknown index version {}", index.version)));
-    }
-    Ok(index)
-}
-
-fn write_index(dir: &Path, index: &Index) -> Result<(), CacheError> {
-    let path = dir.join(INDEX_FILE);
-    let json = serde_json::to_vec_pretty(index).map_err(|source| CacheError::Encode {
-        path: path.clone(),
-        source,
-    })?;
-    write_atomically(dir, &path, |w| w.write_all(&json))
-}
-
-/// Writes through a temp file in `dir` renamed onto `path`: readers see the old file or the new
-/// one, never half of one, even if the process is killed.
-fn write_atomically(
-    dir: &Path,
-    path: &Path,
-    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> Result<(), CacheError> {
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CacheError::io(dir, e))?;
-    write(temp.as_file_mut()).map_err(|e| CacheError::io(temp.path(), e))?;
-    temp.persist(path)
-        .map_err(|e| CacheError::io(path, e.error))?;
-    Ok(())
-}
-
-/// Every file in the blob directory with its size; an absent directory has none.
-fn list_blobs(dir: &Path) -> Vec<(PathBuf, u64)> {
-    let Ok(read) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    read.flatten()
-        .filter_map(|e| {
-            let meta = e.metadata().ok()?;
-            meta.is_file().then(|| (e.path(), meta.len()))
-        })
-        .collect()
 }

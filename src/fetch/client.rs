@@ -11,6 +11,7 @@ use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, Proxy};
 
 use super::hosts::{Gate, HostSignal};
+use super::index::BodyMeta;
 use super::resolver::{ResolveFailure, RunResolver};
 use super::{AllowIp, Counters, FetchError, HttpSettings, Trust};
 
@@ -32,12 +33,7 @@ pub(crate) struct Validators<'a> {
 #[derive(Debug)]
 pub(crate) enum Answer {
     /// A 2xx with its body (within the size cap).
-    Body {
-        bytes: Vec<u8>,
-        content_type: Option<String>,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    },
+    Body { bytes: Vec<u8>, meta: BodyMeta },
     /// 304: the cached copy is still good.
     NotModified,
     /// 404 or 410: there is nothing at this URL.
@@ -156,23 +152,18 @@ impl Client {
         };
         let result = match status {
             200..=299 => {
-                let content_type = response.body().mime_type().map(str::to_owned);
-                let (etag, last_modified) = (header("etag"), header("last-modified"));
+                let meta = BodyMeta {
+                    content_type: response.body().mime_type().map(str::to_owned),
+                    etag: header("etag"),
+                    last_modified: header("last-modified"),
+                };
                 let read = response
                     .body_mut()
                     .with_config()
                     .limit(self.settings.max_bytes)
                     .read_to_vec();
                 return match read {
-                    Ok(bytes) => {
-                        let body = Answer::Body {
-                            bytes,
-                            content_type,
-                            etag,
-                            last_modified,
-                        };
-                        (Ok(body), HostSignal::Alive)
-                    }
+                    Ok(bytes) => (Ok(Answer::Body { bytes, meta }), HostSignal::Alive),
                     Err(err) => {
                         let (error, signal) = self.classify(url, err);
                         let failure = Failure {
@@ -221,7 +212,9 @@ impl Client {
                 let limit = self.settings.max_bytes;
                 (FetchError::TooLarge { url, limit }, HostSignal::Alive)
             }
-            ureq::Error::BadUri(reason) => (FetchError::BadUrl { url, reason }, HostSignal::Neutral),
+            ureq::Error::BadUri(reason) => {
+                (FetchError::BadUrl { url, reason }, HostSignal::Neutral)
+            }
             ureq::Error::Protocol(e) => {
                 let message = e.to_string();
                 (FetchError::Protocol { url, message }, HostSignal::Alive)
@@ -272,7 +265,9 @@ fn classify_io(url: String, e: io::Error, after: Duration) -> (FetchError, HostS
             let ip = *ip;
             return (FetchError::Refused { url, ip }, HostSignal::Neutral);
         }
-        Some(ResolveFailure::NotFound(_)) => return (FetchError::Dns { url }, HostSignal::Unreachable),
+        Some(ResolveFailure::NotFound(_)) => {
+            return (FetchError::Dns { url }, HostSignal::Unreachable);
+        }
         None => {}
     }
     let source = Arc::new(e);
@@ -336,6 +331,9 @@ pub(crate) fn host_key(url: &str) -> Result<String, FetchError> {
         Some("https") => uri.port_u16().unwrap_or(443),
         _ => return Err(bad("only http and https are fetched")),
     };
-    let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| bad("no host"))?;
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| bad("no host"))?;
     Ok(format!("{}:{port}", host.to_ascii_lowercase()))
 }

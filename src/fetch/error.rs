@@ -1,5 +1,6 @@
 //! Errors of the fetch stage: per-URL failures (values inside [`Fetched`](super::Fetched)) and
-//! cache failures (returned by [`Cache`](super::Cache) and [`Fetcher::finish`](super::Fetcher::finish)).
+//! cache failures (returned by [`Cache`](super::Cache) and
+//! [`Fetcher::finish`](super::Fetcher::finish)).
 
 use std::io;
 use std::net::IpAddr;

@@ -6,9 +6,10 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::Duration;
 
-use super::cache::{Cache, Entry, Outcome, now_secs};
+use super::cache::Cache;
 use super::client::{Answer, Client, Validators};
 use super::hosts::Gate;
+use super::index::{BodyMeta, Entry, Outcome, now_secs};
 use super::{CacheError, Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
 
 /// Fetches URLs for one run; `Send + Sync`, shared by reference across worker threads.
@@ -64,10 +65,12 @@ impl Fetcher {
     pub fn get(&self, url: &str, trust: &Trust) -> Fetched {
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
-            match memo.get(url) {
-                Some(slot) => slot.clone(),
-                None => memo.entry(url.to_owned()).or_default().clone(),
-            }
+            // Keyed by trust class too: a trusted answer must not satisfy an untrusted request.
+            let key = match trust {
+                Trust::Trusted => format!("trusted {url}"),
+                Trust::Untrusted { .. } => format!("untrusted {url}"),
+            };
+            memo.entry(key).or_default().clone()
         };
         let mut mine = None;
         let settled = slot.get_or_init(|| {
@@ -110,7 +113,8 @@ impl Fetcher {
     /// The work behind one URL, done by its first caller. Returns the answer and, when its body
     /// is a cache blob, the blob's digest.
     fn resolve(&self, url: &str, trust: &Trust) -> (Fetched, Option<String>) {
-        let cached = self.cache.as_ref().and_then(|c| load(c, url));
+        let guarded = matches!(trust, Trust::Untrusted { .. });
+        let cached = self.cache.as_ref().and_then(|c| load(c, url, guarded));
         if self.offline {
             return self.offline_answer(cached);
         }
@@ -136,14 +140,10 @@ impl Fetcher {
             .client
             .fetch(url, trust, validators, &self.gate, &self.counters);
         match result {
-            Ok(Answer::Body {
-                bytes,
-                content_type,
-                etag,
-                last_modified,
-            }) => {
+            Ok(Answer::Body { bytes, meta }) => {
                 self.count_cache(false);
-                let sha256 = self.store(url, &bytes, &content_type, etag, last_modified);
+                let content_type = meta.content_type.clone();
+                let sha256 = self.store(url, guarded, &bytes, meta);
                 let found = Fetched::Found {
                     body: Arc::from(bytes),
                     content_type,
@@ -154,7 +154,7 @@ impl Fetcher {
             Ok(Answer::Missing) => {
                 self.count_cache(false);
                 if let Some(cache) = &self.cache {
-                    cache.put_missing(url);
+                    cache.put_missing(url, guarded);
                 }
                 let origin = Origin::Network;
                 (Fetched::Missing { origin }, None)
@@ -210,16 +210,9 @@ impl Fetcher {
 
     /// Writes a download to the cache. A cache failure does not spoil the download: it is
     /// counted, remembered for `finish`, and the body is kept in memory instead.
-    fn store(
-        &self,
-        url: &str,
-        bytes: &[u8],
-        content_type: &Option<String>,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    ) -> Option<String> {
+    fn store(&self, url: &str, guarded: bool, bytes: &[u8], meta: BodyMeta) -> Option<String> {
         let cache = self.cache.as_ref()?;
-        match cache.put_found(url, bytes, content_type.clone(), etag, last_modified) {
+        match cache.put_found(url, guarded, bytes, meta) {
             Ok(sha256) => Some(sha256),
             Err(err) => {
                 Counters::bump(&self.counters.cache_write_errors);
@@ -311,9 +304,10 @@ impl Fetcher {
     }
 }
 
-/// The entry for `url` with its body; an entry whose blob is gone counts as absent.
-fn load(cache: &Cache, url: &str) -> Option<Cached> {
-    let entry = cache.lookup(url)?;
+/// The entry for `url` with its body. An entry whose blob is gone counts as absent, and so does
+/// one fetched without the address guard when the guard is required.
+fn load(cache: &Cache, url: &str, guarded: bool) -> Option<Cached> {
+    let entry = cache.lookup(url).filter(|e| e.guarded || !guarded)?;
     let body = match &entry.outcome {
         Outcome::Found { sha256, .. } => Some(cache.read_blob(sha256)?),
         Outcome::Missing => None,

@@ -74,6 +74,7 @@ impl Gate {
     }
 
     /// Whether `host` has been given up on this run.
+    #[cfg(test)]
     pub(crate) fn is_down(&self, host: &str) -> bool {
         lock(&self.hosts).get(host).is_some_and(|h| h.down)
     }
@@ -216,7 +217,10 @@ mod tests {
         gate.report("slow:80", HostSignal::Timeout);
         gate.report("slow:80", HostSignal::Alive);
         gate.report("slow:80", HostSignal::Timeout);
-        assert!(!gate.is_down("slow:80"), "a success in between resets the count");
+        assert!(
+            !gate.is_down("slow:80"),
+            "a success in between resets the count"
+        );
         gate.report("slow:80", HostSignal::Timeout);
         assert!(gate.is_down("slow:80"));
         assert_eq!(gate.hosts_down(), 2);

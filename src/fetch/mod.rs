@@ -3,33 +3,36 @@
 //! # Concurrency design
 //!
 //! The resolver runs many identities on its own worker threads; each worker calls
-//! [`Fetcher::get`] and blocks. The fetcher owns no threads. Three shared structures bound and
-//! deduplicate the work, all of them `Mutex` + `Condvar` or atomics:
+//! [`Fetcher::get`](crate::fetch::Fetcher::get) and blocks. The fetcher owns no threads. Three
+//! shared structures bound and deduplicate the work, all of them `Mutex` + `Condvar` or atomics:
 //!
-//! * **Per-run memo** — URL → `OnceLock` of the answer. The first caller for a URL does the work
-//!   inside `get_or_init`; concurrent callers for the same URL block on that `OnceLock` and then
-//!   share its answer, so a URL is requested at most once however many callers ask. With a
-//!   cache, the memo keeps only a weak reference to a body plus its blob digest (re-read from
-//!   disk if asked again after everyone dropped it), so memory stays bounded by what callers
-//!   hold, even for 100,000 URLs.
+//! * **Per-run memo** — (trust class, URL) → `OnceLock` of the answer. The first caller for a URL
+//!   does the work inside `get_or_init`; concurrent callers for the same URL block on that
+//!   `OnceLock` and then share its answer, so a URL is requested at most once however many
+//!   callers ask. With a cache, the memo keeps only a weak reference to a body plus its blob
+//!   digest (re-read from disk if asked again after everyone dropped it), so memory stays
+//!   bounded by what callers hold, even for 100,000 URLs.
 //! * **Admission gate** (`hosts.rs`) — a counting semaphore of `concurrency` slots (default 16),
 //!   deliberately not tied to the core count: the work is waiting on the network, and 16
-//!   parallel waits on a 2-core machine are 16 times faster than 2. An optional per-host limit
+//!   parallel waits on a 2-core machine are 8 times faster than 2. An optional per-host limit
 //!   is taken before the global slot. A slot is held only while a request is on the wire, never
 //!   during retry backoff.
 //! * **Fail-fast host record** — a host that fails DNS, refuses connections, or times out twice
 //!   in a row is marked down; every later request to it fails at once with
-//!   [`FetchError::HostDown`], so a dead host costs about one timeout, not one per URL.
+//!   [`FetchError::HostDown`](crate::fetch::FetchError::HostDown), so a dead host costs about
+//!   one timeout, not one per URL.
 //!
 //! Requests go through one `ureq` [`Agent`](ureq::Agent) for trusted base URLs and, for avatar
-//! URLs taken from content ([`Trust::Untrusted`]), an agent whose resolver refuses addresses the
-//! caller's predicate rejects — checked on the resolved addresses of every hop, redirects included.
+//! URLs taken from content ([`Trust::Untrusted`](crate::fetch::Trust::Untrusted)), an agent
+//! whose resolver refuses addresses the caller's predicate rejects — checked on the resolved
+//! addresses of every hop, redirects included (`resolver.rs`).
 
 mod cache;
 mod client;
 mod error;
 mod fetcher;
 mod hosts;
+mod index;
 mod resolver;
 #[cfg(test)]
 mod tests;
@@ -40,10 +43,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub use cache::{Cache, CacheStats, CleanReport, LastRun};
+pub use cache::{Cache, CacheStats, CleanReport};
 pub use error::{CacheError, CacheWarning, FetchError};
 pub use fetcher::Fetcher;
-
+pub use index::LastRun;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -200,7 +203,11 @@ impl fmt::Debug for Fetched {
                 body,
                 content_type,
                 origin,
-            } => write!(f, "Found({} bytes, {content_type:?}, {origin:?})", body.len()),
+            } => write!(
+                f,
+                "Found({} bytes, {content_type:?}, {origin:?})",
+                body.len()
+            ),
             Self::Missing { origin } => write!(f, "Missing({origin:?})"),
             Self::Failed { error } => write!(f, "Failed({error})"),
             Self::Stale { body, error, .. } => write!(f, "Stale({} bytes, {error})", body.len()),

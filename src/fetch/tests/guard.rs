@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{found, quick};
-use crate::fetch::{FetchError, Fetched, Fetcher, Trust};
+use crate::fetch::{FetchError, Fetched, Fetcher, Origin, Trust};
 use crate::testkit::{Response, TestServer};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -24,7 +24,10 @@ fn a_refused_address_is_never_contacted() {
     let server = TestServer::start(|_| Response::ok("secret"));
     let fetcher = Fetcher::new(quick(), None, false);
     let trust = Trust::untrusted(|ip| ip != LOCALHOST);
-    assert_eq!(refused_ip(fetcher.get(&server.url("/a"), &trust)), LOCALHOST);
+    assert_eq!(
+        refused_ip(fetcher.get(&server.url("/a"), &trust)),
+        LOCALHOST
+    );
     assert_eq!(server.request_count(), 0);
     // Refusal says nothing about the host's health and is not retried.
     let stats = fetcher.stats();
@@ -42,7 +45,10 @@ fn a_redirect_to_a_refused_address_is_not_followed() {
     let asked = AtomicUsize::new(0);
     let trust = Trust::untrusted(move |_| asked.fetch_add(1, Ordering::SeqCst) == 0);
     let fetcher = Fetcher::new(quick(), None, false);
-    assert_eq!(refused_ip(fetcher.get(&outer.url("/avatar"), &trust)), LOCALHOST);
+    assert_eq!(
+        refused_ip(fetcher.get(&outer.url("/avatar"), &trust)),
+        LOCALHOST
+    );
     assert_eq!(outer.request_count(), 1);
     assert_eq!(inner.request_count(), 0);
 }
@@ -78,8 +84,43 @@ fn redirects_to_other_schemes_are_refused() {
     let fetcher = Fetcher::new(quick(), None, false);
     for path in ["/ftp", "/gopher"] {
         let fetched = fetcher.get(&server.url(path), &Trust::untrusted(|_| true));
-        let is_bad_url = matches!(fetched, Fetched::Failed { error: FetchError::BadUrl { .. } });
+        let is_bad_url = matches!(
+            fetched,
+            Fetched::Failed {
+                error: FetchError::BadUrl { .. }
+            }
+        );
         assert!(is_bad_url, "{fetched:?}");
     }
     assert_eq!(server.request_count(), 2, "one request each, not retried");
+}
+
+#[test]
+fn a_trusted_answer_never_satisfies_an_untrusted_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(|_| Response::ok("internal"));
+    let url = server.url("/a");
+    let refuse_loopback = Trust::untrusted(|ip| ip != LOCALHOST);
+
+    // Same run: the memo does not hand the trusted answer over.
+    let fetcher = super::cached_fetcher(dir.path(), quick());
+    found(&fetcher.get(&url, &Trust::Trusted));
+    assert_eq!(refused_ip(fetcher.get(&url, &refuse_loopback)), LOCALHOST);
+    fetcher.finish().unwrap();
+
+    // Next run: the cache entry, fetched unguarded, does not answer an untrusted request either.
+    let fetcher = super::cached_fetcher(dir.path(), quick());
+    assert_eq!(refused_ip(fetcher.get(&url, &refuse_loopback)), LOCALHOST);
+    assert_eq!(server.request_count(), 1);
+
+    // Whereas an entry fetched under the guard does.
+    let allow_all = Trust::untrusted(|_| true);
+    let other = server.url("/b");
+    found(&fetcher.get(&other, &allow_all));
+    fetcher.finish().unwrap();
+    let fetcher = super::cached_fetcher(dir.path(), quick());
+    assert_eq!(
+        found(&fetcher.get(&other, &allow_all)).1,
+        Origin::CacheFresh
+    );
 }

@@ -23,13 +23,21 @@ fn fetch_all(fetcher: &Fetcher, urls: &[String], threads: usize) -> Vec<Fetched>
             });
         }
     });
-    answers.into_inner().unwrap().into_iter().map(Option::unwrap).collect()
+    answers
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap)
+        .collect()
 }
 
 #[test]
 fn in_flight_requests_never_exceed_the_setting() {
     let server = TestServer::start(|_| Response::ok("x").delay(Duration::from_millis(40)));
-    let settings = HttpSettings { concurrency: 4, ..quick() };
+    let settings = HttpSettings {
+        concurrency: 4,
+        ..quick()
+    };
     let fetcher = Fetcher::new(settings, None, false);
     let urls: Vec<String> = (0..40).map(|i| server.url(&format!("/{i}"))).collect();
     let answers = fetch_all(&fetcher, &urls, 16);
@@ -56,16 +64,30 @@ fn per_host_limit_caps_one_host() {
 /// Asserts every answer failed quickly, and that the host was given up on after at most
 /// `max_sent` requests (about one round of in-flight requests).
 fn assert_failed_fast(fetcher: &Fetcher, answers: &[Fetched], started: Instant, max_sent: u64) {
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(answers.iter().all(|a| matches!(a, Fetched::Failed { .. })));
     let down = answers
         .iter()
-        .filter(|a| matches!(a, Fetched::Failed { error: FetchError::HostDown { .. } }))
+        .filter(|a| {
+            matches!(
+                a,
+                Fetched::Failed {
+                    error: FetchError::HostDown { .. }
+                }
+            )
+        })
         .count();
     let stats = fetcher.stats();
     assert_eq!(stats.hosts_down, 1);
     assert!(stats.requests <= max_sent, "{stats:?}");
-    assert!(down as u64 >= answers.len() as u64 - max_sent, "{down} skipped: {stats:?}");
+    assert!(
+        down as u64 >= answers.len() as u64 - max_sent,
+        "{down} skipped: {stats:?}"
+    );
 }
 
 #[test]
@@ -102,7 +124,10 @@ fn an_unknown_host_name_is_given_up_on_at_once() {
         Fetched::Failed { error } if !matches!(error, FetchError::HostDown { .. }) => Some(error),
         _ => None,
     });
-    assert!(matches!(first_error, Some(FetchError::Dns { .. })), "{first_error:?}");
+    assert!(
+        matches!(first_error, Some(FetchError::Dns { .. })),
+        "{first_error:?}"
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ use crate::fetch::{FetchError, Fetched, Fetcher, HttpSettings, Origin, Trust};
 use crate::testkit::{Response, TestServer};
 
 /// A handler that answers the first `failures` requests with `fail` and then 200 "ok".
-fn failing_then_ok(failures: usize, fail: Response) -> impl Fn(&crate::testkit::Request) -> Response {
+fn failing_then_ok(
+    failures: usize,
+    fail: Response,
+) -> impl Fn(&crate::testkit::Request) -> Response {
     let seen = AtomicUsize::new(0);
     move |_| {
         if seen.fetch_add(1, Ordering::SeqCst) < failures {
@@ -28,9 +31,8 @@ fn failed(fetched: Fetched) -> FetchError {
 
 #[test]
 fn one_request_per_url_however_many_threads_ask() {
-    let server = TestServer::start(|r| {
-        Response::ok(r.path.clone()).delay(Duration::from_millis(30))
-    });
+    let server =
+        TestServer::start(|r| Response::ok(r.path.clone()).delay(Duration::from_millis(30)));
     let fetcher = Fetcher::new(quick(), None, false);
     let urls: Vec<String> = (0..10).map(|i| server.url(&format!("/u{i}"))).collect();
     std::thread::scope(|s| {
@@ -64,10 +66,16 @@ fn server_errors_are_retried_until_success() {
 #[test]
 fn retries_are_bounded() {
     let server = TestServer::start(|_| Response::status(503));
-    let settings = HttpSettings { retries: 1, ..quick() };
+    let settings = HttpSettings {
+        retries: 1,
+        ..quick()
+    };
     let fetcher = Fetcher::new(settings, None, false);
     let error = failed(fetcher.get(&server.url("/a"), &Trust::Trusted));
-    assert!(matches!(error, FetchError::Status { status: 503, .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::Status { status: 503, .. }),
+        "{error}"
+    );
     assert_eq!(server.request_count(), 2);
     assert_eq!(fetcher.stats().failures, 1);
 }
@@ -83,7 +91,11 @@ fn too_many_requests_honours_retry_after() {
     let fetched = fetcher.get(&server.url("/a"), &Trust::Trusted);
     assert_eq!(found(&fetched).0, b"ok");
     // The backoff alone is 5 ms: only Retry-After explains a pause of a second.
-    assert!(start.elapsed() >= Duration::from_millis(950), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(server.request_count(), 2);
 }
 
@@ -99,8 +111,15 @@ fn retry_after_is_capped() {
     };
     let fetcher = Fetcher::new(settings, None, false);
     let start = Instant::now();
-    assert_eq!(found(&fetcher.get(&server.url("/a"), &Trust::Trusted)).0, b"ok");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert_eq!(
+        found(&fetcher.get(&server.url("/a"), &Trust::Trusted)).0,
+        b"ok"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -108,7 +127,10 @@ fn client_errors_are_not_retried() {
     let server = TestServer::start(|_| Response::status(403));
     let fetcher = Fetcher::new(quick(), None, false);
     let error = failed(fetcher.get(&server.url("/a"), &Trust::Trusted));
-    assert!(matches!(error, FetchError::Status { status: 403, .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::Status { status: 403, .. }),
+        "{error}"
+    );
     assert_eq!(error.url(), server.url("/a"));
     assert_eq!(server.request_count(), 1);
 }
@@ -122,7 +144,15 @@ fn not_found_and_gone_are_missing_not_errors() {
     let fetcher = Fetcher::new(quick(), None, false);
     for path in ["/nope", "/gone"] {
         let fetched = fetcher.get(&server.url(path), &Trust::Trusted);
-        assert!(matches!(fetched, Fetched::Missing { origin: Origin::Network }), "{fetched:?}");
+        assert!(
+            matches!(
+                fetched,
+                Fetched::Missing {
+                    origin: Origin::Network
+                }
+            ),
+            "{fetched:?}"
+        );
     }
     assert_eq!(server.request_count(), 2);
     assert_eq!(fetcher.stats().failures, 0);
@@ -131,11 +161,22 @@ fn not_found_and_gone_are_missing_not_errors() {
 #[test]
 fn bodies_over_the_cap_are_rejected_not_truncated() {
     let server = TestServer::start(|r| Response::ok(vec![7u8; r.path[1..].parse().unwrap()]));
-    let settings = HttpSettings { max_bytes: 1000, ..quick() };
+    let settings = HttpSettings {
+        max_bytes: 1000,
+        ..quick()
+    };
     let fetcher = Fetcher::new(settings, None, false);
-    assert_eq!(found(&fetcher.get(&server.url("/1000"), &Trust::Trusted)).0.len(), 1000);
+    assert_eq!(
+        found(&fetcher.get(&server.url("/1000"), &Trust::Trusted))
+            .0
+            .len(),
+        1000
+    );
     let error = failed(fetcher.get(&server.url("/1001"), &Trust::Trusted));
-    assert!(matches!(error, FetchError::TooLarge { limit: 1000, .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::TooLarge { limit: 1000, .. }),
+        "{error}"
+    );
     assert_eq!(server.request_count(), 2, "too large is not retried");
 }
 
@@ -150,11 +191,20 @@ fn redirects_are_followed_up_to_the_cap() {
         }
         None => Response::status(404),
     });
-    let settings = HttpSettings { max_redirects: 3, ..quick() };
+    let settings = HttpSettings {
+        max_redirects: 3,
+        ..quick()
+    };
     let fetcher = Fetcher::new(settings, None, false);
-    assert_eq!(found(&fetcher.get(&server.url("/r/3"), &Trust::Trusted)).0, b"image");
+    assert_eq!(
+        found(&fetcher.get(&server.url("/r/3"), &Trust::Trusted)).0,
+        b"image"
+    );
     let error = failed(fetcher.get(&server.url("/r/4"), &Trust::Trusted));
-    assert!(matches!(error, FetchError::TooManyRedirects { max: 3, .. }), "{error}");
+    assert!(
+        matches!(error, FetchError::TooManyRedirects { max: 3, .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -169,14 +219,21 @@ fn a_body_dripping_slower_than_the_timeout_times_out() {
     let start = Instant::now();
     let error = failed(fetcher.get(&server.url("/slow"), &Trust::Trusted));
     assert!(matches!(error, FetchError::Timeout { .. }), "{error}");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
 fn dropped_connections_and_truncated_bodies_are_retried() {
     let server = TestServer::start(failing_then_ok(1, Response::hang_up()));
     let fetcher = Fetcher::new(quick(), None, false);
-    assert_eq!(found(&fetcher.get(&server.url("/a"), &Trust::Trusted)).0, b"ok");
+    assert_eq!(
+        found(&fetcher.get(&server.url("/a"), &Trust::Trusted)).0,
+        b"ok"
+    );
     assert_eq!(server.request_count(), 2);
 
     let server = TestServer::start(|_| Response::ok(vec![1u8; 100]).truncated());
@@ -191,7 +248,10 @@ fn the_user_agent_names_the_tool() {
     let server = TestServer::start(|_| Response::ok("x"));
     let fetcher = Fetcher::new(quick(), None, false);
     fetcher.get(&server.url("/a"), &Trust::Trusted);
-    let agent = server.requests()[0].header("user-agent").unwrap().to_owned();
+    let agent = server.requests()[0]
+        .header("user-agent")
+        .unwrap()
+        .to_owned();
     assert_eq!(agent, format!("blog-avatars/{}", env!("CARGO_PKG_VERSION")));
 }
 

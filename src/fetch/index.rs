@@ -1,0 +1,155 @@
+//! The cache's on-disk format: `index.json` and the file helpers that write it safely.
+//!
+//! The index is pretty-printed JSON a person can read:
+//!
+//! ```json
+//! { "version": 1,
+//!   "last_run": { "hits": 3, "misses": 1, "finished_at": 1767225600 },
+//!   "entries": {
+//!     "https://www.gravatar.com/avatar/…?d=404": {
+//!       "outcome": "found", "sha256": "9f86d0…", "content_type": "image/png",
+//!       "etag": "\"abc\"", "last_modified": "Wed, 21 Oct 2015 07:28:00 GMT",
+//!       "fetched_at": 1767225600 },
+//!     "https://…": { "outcome": "missing", "fetched_at": 1767225600, "guarded": true } } }
+//! ```
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{CacheError, CacheWarning};
+
+pub(crate) const INDEX_FILE: &str = "index.json";
+pub(crate) const LOCK_FILE: &str = "lock";
+pub(crate) const BLOB_DIR: &str = "blobs";
+const INDEX_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Index {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<LastRun>,
+    #[serde(default)]
+    pub entries: BTreeMap<String, Entry>,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Self {
+            version: INDEX_VERSION,
+            last_run: None,
+            entries: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the last run that finished on this cache recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    /// URLs answered from the cache (fresh, or confirmed by a 304).
+    pub hits: u64,
+    /// URLs that had to be downloaded (absent, or changed).
+    pub misses: u64,
+    /// When that run finished, in seconds since the Unix epoch.
+    pub finished_at: u64,
+}
+
+/// One URL's cached answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub fetched_at: u64,
+    /// Fetched under the address guard of an untrusted URL: only such entries answer untrusted
+    /// requests, so a cached answer never bypasses the guard.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guarded: bool,
+}
+
+/// What the server said about a body, kept beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct BodyMeta {
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub(crate) enum Outcome {
+    Found {
+        sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_type: Option<String>,
+    },
+    Missing,
+}
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+pub(crate) fn read_index(dir: &Path) -> Result<Index, CacheWarning> {
+    let path = dir.join(INDEX_FILE);
+    let warn = |reason: String| CacheWarning {
+        path: path.clone(),
+        reason,
+    };
+    let text = match fs::read(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Index::default()),
+        Err(e) => return Err(warn(e.to_string())),
+    };
+    let index: Index = serde_json::from_slice(&text).map_err(|e| warn(e.to_string()))?;
+    if index.version != INDEX_VERSION {
+        return Err(warn(format!("unknown index version {}", index.version)));
+    }
+    Ok(index)
+}
+
+pub(crate) fn write_index(dir: &Path, index: &Index) -> Result<(), CacheError> {
+    let path = dir.join(INDEX_FILE);
+    let json = serde_json::to_vec_pretty(index).map_err(|source| CacheError::Encode {
+        path: path.clone(),
+        source,
+    })?;
+    write_atomically(dir, &path, |w| w.write_all(&json))
+}
+
+/// Writes through a temp file in `dir` renamed onto `path`: readers see the old file or the new
+/// one, never half of one, even if the process is killed.
+pub(crate) fn write_atomically(
+    dir: &Path,
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> Result<(), CacheError> {
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CacheError::io(dir, e))?;
+    write(temp.as_file_mut()).map_err(|e| CacheError::io(temp.path(), e))?;
+    temp.persist(path)
+        .map_err(|e| CacheError::io(path, e.error))?;
+    Ok(())
+}
+
+/// Every file in the blob directory with its size; an absent directory has none.
+pub(crate) fn list_blobs(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            meta.is_file().then(|| (e.path(), meta.len()))
+        })
+        .collect()
+}
