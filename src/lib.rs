@@ -13,8 +13,10 @@
 //! - [`fetch`] downloads with bounded concurrency, retries, fail-fast and a persistent cache;
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
+//! - [`build`] runs the whole pipeline and holds its concurrency;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
+pub mod build;
 pub mod config;
 pub mod error;
 pub mod fetch;

@@ -40,7 +40,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan { site, common } => scan(&site, &common),
-        Command::Build { .. } => not_yet("build", "issues 3-5 (provider chain, fetch, publish)"),
+        Command::Build { site, common } => build(&site, &common),
         Command::Rewrite { .. } => not_yet("rewrite", "issue 6"),
         Command::Url(args) => url(&args),
         Command::Profile(args) => profile(&args),
@@ -55,6 +55,42 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 fn not_yet(command: &str, issue: &str) -> anyhow::Result<u8> {
     eprintln!("error: `blog-avatars {command}` is not implemented yet (tracked in {issue})");
     Ok(EXIT_USAGE)
+}
+
+fn build(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
+    let options = blog_avatars::build::BuildOptions {
+        offline: common.offline,
+        dry_run: common.dry_run,
+        progress: !common.quiet && !common.no_progress,
+    };
+    let report = blog_avatars::build::build_site(
+        site,
+        common.config.as_deref(),
+        common.jobs.map(usize::from),
+        &options,
+    )?;
+    print_report(&report, common)?;
+    Ok(report.exit_code(common.strict))
+}
+
+/// The final report on stdout, warnings on stderr (human format; JSON carries them inline).
+fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match common.format {
+        ReportFormat::Json => report.write_json(&mut out)?,
+        ReportFormat::Human => {
+            if !common.quiet {
+                let stderr = io::stderr();
+                let mut err = stderr.lock();
+                for warning in &report.warnings {
+                    writeln!(err, "warning: {warning}")?;
+                }
+                report.write_human(&mut out)?;
+            }
+        }
+    }
+    out.flush()
 }
 
 fn url(args: &cli::UrlArgs) -> anyhow::Result<u8> {

@@ -1,8 +1,20 @@
 //! Printing results: human lines or one JSON document on stdout, warnings on stderr.
 
-use std::io::{self, Write};
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use crate::scan::ScanResult;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::build::images::Published;
+use crate::config::ProviderName;
+use crate::fetch::FetchStats;
+use crate::identify::IdentityKind;
+use crate::resolve::chain::{Attempt, AttemptOutcome, Decision};
+use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};
 
 /// Prints the scan result for people: one line per identity, then a summary.
 pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
@@ -37,4 +49,301 @@ pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result
 pub fn write_scan_json(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &result.to_json())?;
     writeln!(out)
+}
+
+/// Files the build produced.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FileTotals {
+    /// Distinct avatar files this build uses.
+    pub produced: usize,
+    /// Files written because they were not there yet.
+    pub written: usize,
+    /// Stale files removed from the avatar directory.
+    pub pruned: usize,
+    /// Source images decoded and encoded (the rest came from the rendered cache).
+    pub decoded: usize,
+    /// Whether the data file changed.
+    pub data_file_written: bool,
+}
+
+/// Network and cache counters of a build.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NetworkTotals {
+    /// Requests sent (retries included).
+    pub requests: u64,
+    /// Answers taken from the cache without a request.
+    pub cache_fresh: u64,
+    /// Conditional requests answered 304.
+    pub not_modified: u64,
+    /// URLs that failed.
+    pub failures: u64,
+    /// Refreshes that failed and kept the last good image.
+    pub stale: u64,
+    /// Hosts given up on this run (fail fast).
+    pub hosts_down: u64,
+}
+
+impl From<FetchStats> for NetworkTotals {
+    fn from(stats: FetchStats) -> Self {
+        Self {
+            requests: stats.requests,
+            cache_fresh: stats.cache_fresh + stats.offline_hits,
+            not_modified: stats.not_modified,
+            failures: stats.failures,
+            stale: stats.stale,
+            hosts_down: stats.hosts_down,
+        }
+    }
+}
+
+/// One provider's answer, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptReport {
+    /// The provider.
+    pub provider: ProviderName,
+    /// `found`, `no_avatar`, `not_applicable`, `skipped` or `error`.
+    pub outcome: &'static str,
+    /// Why, where there is more to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&Attempt> for AttemptReport {
+    fn from(attempt: &Attempt) -> Self {
+        let (outcome, detail) = match &attempt.outcome {
+            AttemptOutcome::Found => ("found", None),
+            AttemptOutcome::NoAvatar(why) => ("no_avatar", Some(why.clone())),
+            AttemptOutcome::NotApplicable => ("not_applicable", None),
+            AttemptOutcome::Skipped(why) => ("skipped", Some(why.clone())),
+            AttemptOutcome::Error(why) => ("error", Some(why.clone())),
+        };
+        Self {
+            provider: attempt.provider,
+            outcome,
+            detail,
+        }
+    }
+}
+
+/// What happened to one identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdentityReport {
+    /// Kind.
+    pub kind: IdentityKind,
+    /// Normalised value.
+    pub value: String,
+    /// The provider that won (`null`: none had an avatar and `default` is not in the chain).
+    pub provider: Option<ProviderName>,
+    /// Every provider consulted, in order.
+    pub attempts: Vec<AttemptReport>,
+    /// Some output size is larger than the source image.
+    pub upscaled: bool,
+    /// A refresh failed and the last good cached image was used: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
+    /// Some provider failed with an error (what `--strict` counts).
+    pub error: bool,
+}
+
+impl IdentityReport {
+    /// The report line of one resolved identity.
+    pub fn new(found: &FoundIdentity, decision: &Decision, published: Option<&Published>) -> Self {
+        Self {
+            kind: found.identity.kind(),
+            value: found.identity.value().to_owned(),
+            provider: decision.provider,
+            attempts: decision.attempts.iter().map(AttemptReport::from).collect(),
+            upscaled: published.is_some_and(|p| p.upscaled),
+            stale: decision.image.as_ref().and_then(|i| i.stale.clone()),
+            error: decision.had_error(),
+        }
+    }
+}
+
+/// The final report of `build` (and `rewrite`), printed on stdout.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// The layout built.
+    pub layout: LayoutKind,
+    /// Plan only: nothing fetched or written.
+    pub dry_run: bool,
+    /// Per identity, in scan order.
+    pub identities: Vec<IdentityReport>,
+    /// Identities per winning provider (`none` when nothing won).
+    pub totals: BTreeMap<String, usize>,
+    /// Identities that fell back because of an error.
+    pub errors: usize,
+    /// Problems with input files and content URLs.
+    pub warnings: Vec<Warning>,
+    /// Files.
+    pub files: FileTotals,
+    /// Network and cache.
+    pub network: NetworkTotals,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl BuildReport {
+    /// Assembles the report and its totals.
+    pub fn new(
+        layout: &SiteLayout,
+        identities: Vec<IdentityReport>,
+        warnings: Vec<Warning>,
+        files: FileTotals,
+        network: FetchStats,
+        elapsed: Duration,
+    ) -> Self {
+        let mut totals = BTreeMap::new();
+        for identity in &identities {
+            let key = identity.provider.map_or("none", ProviderName::as_str);
+            *totals.entry(key.to_owned()).or_insert(0) += 1;
+        }
+        Self {
+            layout: layout.kind,
+            dry_run: false,
+            errors: identities.iter().filter(|i| i.error).count(),
+            identities,
+            totals,
+            warnings,
+            files,
+            network: network.into(),
+            elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
+        }
+    }
+
+    /// The contract's exit code: 3 with `--strict` when an identity failed for an error.
+    pub fn exit_code(&self, strict: bool) -> u8 {
+        if strict && self.errors > 0 { 3 } else { 0 }
+    }
+
+    /// Writes the report for people.
+    pub fn write_human(&self, out: &mut impl Write) -> io::Result<()> {
+        let totals: Vec<String> = self
+            .totals
+            .iter()
+            .map(|(provider, count)| format!("{provider} {count}"))
+            .collect();
+        let verb = if self.dry_run { "planned" } else { "resolved" };
+        writeln!(
+            out,
+            "{} identities {verb} ({} layout) in {:.2} s: {}",
+            self.identities.len(),
+            self.layout,
+            self.elapsed_ms as f64 / 1000.0,
+            if totals.is_empty() { "nothing to do".to_owned() } else { totals.join(", ") }
+        )?;
+        if !self.dry_run {
+            writeln!(
+                out,
+                "files: {} in use, {} written, {} pruned; {} images processed",
+                self.files.produced, self.files.written, self.files.pruned, self.files.decoded
+            )?;
+            writeln!(
+                out,
+                "network: {} requests, {} answered from cache, {} failed, {} hosts unreachable",
+                self.network.requests,
+                self.network.cache_fresh,
+                self.network.failures,
+                self.network.hosts_down
+            )?;
+        }
+        for identity in self.identities.iter().filter(|i| i.error || self.dry_run) {
+            let winner = identity.provider.map_or("none", ProviderName::as_str);
+            writeln!(out, "  {} {} → {winner}", identity.kind.as_str(), identity.value)?;
+            for attempt in &identity.attempts {
+                if self.dry_run || attempt.outcome == "error" {
+                    writeln!(
+                        out,
+                        "    {}: {}",
+                        attempt.provider,
+                        attempt.detail.as_deref().unwrap_or(attempt.outcome)
+                    )?;
+                }
+            }
+            if let Some(stale) = &identity.stale {
+                writeln!(out, "    kept the last good cached image: {stale}")?;
+            }
+        }
+        if self.errors > 0 {
+            writeln!(
+                out,
+                "{} identities fell back because of an error (exit code 3 with --strict)",
+                self.errors
+            )?;
+        }
+        if !self.warnings.is_empty() {
+            writeln!(out, "{} warnings (on stderr)", self.warnings.len())?;
+        }
+        Ok(())
+    }
+
+    /// Writes the report as one JSON document.
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, else a line every few seconds so CI logs show the
+/// build is alive.
+pub struct Progress {
+    done: Arc<AtomicUsize>,
+    bar: Option<ProgressBar>,
+    logger: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+}
+
+/// Seconds between progress lines when stderr is not a terminal.
+const PROGRESS_LOG_INTERVAL: Duration = Duration::from_secs(5);
+
+impl Progress {
+    /// Starts showing progress of `total` items, unless `enabled` is false.
+    pub fn start(total: usize, enabled: bool) -> Self {
+        let done = Arc::new(AtomicUsize::new(0));
+        if !enabled || total == 0 {
+            return Self { done, bar: None, logger: None };
+        }
+        if io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} {pos}/{len} identities [{bar:30}] {elapsed_precise}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            return Self { done, bar: Some(bar), logger: None };
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let counter = Arc::clone(&done);
+        let started = Instant::now();
+        let handle = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(PROGRESS_LOG_INTERVAL)
+            {
+                eprintln!(
+                    "progress: {}/{total} identities resolved ({} s)",
+                    counter.load(Ordering::Relaxed),
+                    started.elapsed().as_secs()
+                );
+            }
+        });
+        Self { done, bar: None, logger: Some((stop, handle)) }
+    }
+
+    /// One item done.
+    pub fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Stops showing progress.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        if let Some((stop, handle)) = self.logger {
+            drop(stop);
+            let _ = handle.join();
+        }
+    }
 }

@@ -179,10 +179,14 @@ impl<'a> Chain<'a> {
             let step = match provider {
                 ProviderName::Local => self.local(found, &keys, warnings),
                 ProviderName::Url => self.url(&keys, warnings),
-                ProviderName::Gravatar => self.gravatar(&keys),
+                ProviderName::Gravatar => {
+                    self.fetch_first(self.gravatar_urls(&keys), &Trust::Trusted)
+                }
                 ProviderName::Qq => self.qq(&keys),
-                ProviderName::Libravatar => self.libravatar(&keys),
-                ProviderName::Github => self.github(&keys),
+                ProviderName::Libravatar => {
+                    self.fetch_first(self.libravatar_urls(&keys), &Trust::Trusted)
+                }
+                ProviderName::Github => self.fetch_first(self.github_urls(&keys), &Trust::Trusted),
                 ProviderName::Default => self.default(found),
             };
             let outcome = match step {
@@ -303,24 +307,81 @@ impl<'a> Chain<'a> {
         hashes
     }
 
-    fn gravatar(&self, keys: &Keys<'_>) -> Step {
+    fn gravatar_urls(&self, keys: &Keys<'_>) -> Vec<String> {
         let settings = &self.config.gravatar;
-        let urls = self
-            .gravatar_hashes(keys, settings.hash)
+        self.gravatar_hashes(keys, settings.hash)
             .into_iter()
             .map(|hash| {
                 gravatar::probe_url(&settings.base_url, &hash, self.need_px, settings.rating)
-            });
-        self.fetch_first(urls, &Trust::Trusted)
+            })
+            .collect()
     }
 
-    fn libravatar(&self, keys: &Keys<'_>) -> Step {
+    fn libravatar_urls(&self, keys: &Keys<'_>) -> Vec<String> {
         let settings = &self.config.libravatar;
-        let urls = self
-            .gravatar_hashes(keys, settings.hash)
+        self.gravatar_hashes(keys, settings.hash)
             .into_iter()
-            .map(|hash| libravatar::probe_url(&settings.base_url, &hash, self.need_px));
-        self.fetch_first(urls, &Trust::Trusted)
+            .map(|hash| libravatar::probe_url(&settings.base_url, &hash, self.need_px))
+            .collect()
+    }
+
+    fn github_urls(&self, keys: &Keys<'_>) -> Vec<String> {
+        let base = &self.config.github.base_url;
+        keys.githubs
+            .iter()
+            .map(|login| github::avatar_url(base, login, Some(self.need_px)))
+            .collect()
+    }
+
+    fn qq_urls(&self, keys: &Keys<'_>) -> Vec<String> {
+        let size = qq::qq_size_for(self.need_px);
+        keys.qqs
+            .iter()
+            .map(|number| qq::avatar_url(&self.config.qq.base_url, number, size))
+            .collect()
+    }
+
+    /// What the chain would try for `found`, provider by provider, without any I/O beyond
+    /// listing uploads: URLs, local files, the default (for `--dry-run`).
+    pub fn plan(&self, found: &FoundIdentity) -> Vec<(ProviderName, Vec<String>)> {
+        let keys = Keys::of(found);
+        self.config
+            .avatars
+            .providers
+            .iter()
+            .map(|&provider| {
+                let steps = match provider {
+                    ProviderName::Local => {
+                        let mut names: Vec<&str> = Vec::new();
+                        names.extend(&keys.emails);
+                        names.extend(&keys.qqs);
+                        names.extend(&keys.githubs);
+                        let mut steps: Vec<String> = self
+                            .uploads
+                            .find(&names)
+                            .map(|p| p.display().to_string())
+                            .into_iter()
+                            .collect();
+                        steps.extend(keys.files.iter().map(|f| (*f).to_owned()));
+                        steps
+                    }
+                    ProviderName::Url => keys
+                        .urls
+                        .iter()
+                        .map(|url| match check_content_url(url, &self.policy) {
+                            Ok(()) => (*url).to_owned(),
+                            Err(refused) => format!("{url} (refused: {refused})"),
+                        })
+                        .collect(),
+                    ProviderName::Gravatar => self.gravatar_urls(&keys),
+                    ProviderName::Qq => self.qq_urls(&keys),
+                    ProviderName::Libravatar => self.libravatar_urls(&keys),
+                    ProviderName::Github => self.github_urls(&keys),
+                    ProviderName::Default => vec![self.config.avatars.default.clone()],
+                };
+                (provider, steps)
+            })
+            .collect()
     }
 
     fn qq(&self, keys: &Keys<'_>) -> Step {
@@ -349,15 +410,6 @@ impl<'a> Chain<'a> {
             }
         }
         result
-    }
-
-    fn github(&self, keys: &Keys<'_>) -> Step {
-        let base = &self.config.github.base_url;
-        let urls = keys
-            .githubs
-            .iter()
-            .map(|login| github::avatar_url(base, login, Some(self.need_px)));
-        self.fetch_first(urls, &Trust::Trusted)
     }
 
     fn default(&self, found: &FoundIdentity) -> Step {
