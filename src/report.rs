@@ -230,7 +230,11 @@ impl BuildReport {
             self.identities.len(),
             self.layout,
             self.elapsed_ms as f64 / 1000.0,
-            if totals.is_empty() { "nothing to do".to_owned() } else { totals.join(", ") }
+            if totals.is_empty() {
+                "nothing to do".to_owned()
+            } else {
+                totals.join(", ")
+            }
         )?;
         if !self.dry_run {
             writeln!(
@@ -249,7 +253,12 @@ impl BuildReport {
         }
         for identity in self.identities.iter().filter(|i| i.error || self.dry_run) {
             let winner = identity.provider.map_or("none", ProviderName::as_str);
-            writeln!(out, "  {} {} → {winner}", identity.kind.as_str(), identity.value)?;
+            writeln!(
+                out,
+                "  {} {} → {winner}",
+                identity.kind.as_str(),
+                identity.value
+            )?;
             for attempt in &identity.attempts {
                 if self.dry_run || attempt.outcome == "error" {
                     writeln!(
@@ -300,7 +309,11 @@ impl Progress {
     pub fn start(total: usize, enabled: bool) -> Self {
         let done = Arc::new(AtomicUsize::new(0));
         if !enabled || total == 0 {
-            return Self { done, bar: None, logger: None };
+            return Self {
+                done,
+                bar: None,
+                logger: None,
+            };
         }
         if io::stderr().is_terminal() {
             let bar = ProgressBar::new(total as u64);
@@ -309,7 +322,11 @@ impl Progress {
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
-            return Self { done, bar: Some(bar), logger: None };
+            return Self {
+                done,
+                bar: Some(bar),
+                logger: None,
+            };
         }
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let counter = Arc::clone(&done);
@@ -325,7 +342,11 @@ impl Progress {
                 );
             }
         });
-        Self { done, bar: None, logger: Some((stop, handle)) }
+        Self {
+            done,
+            bar: None,
+            logger: Some((stop, handle)),
+        }
     }
 
     /// One item done.

@@ -124,16 +124,15 @@ impl<'a> Images<'a> {
             .entries
             .get(&key)
             .cloned();
-        if let Some(entry) = cached {
-            if let Ok(published) = self.from_rendered(&entry) {
-                self.remember(key, entry);
-                return Ok(published);
-            }
+        if let Some(entry) = cached
+            && let Ok(published) = self.reuse_rendered(&entry)
+        {
+            self.remember(key, entry);
+            return Ok(published);
         }
-        let renditions = rayon::scope(|_| {
-            process(bytes, &self.pixel_sizes, &self.options, &self.limits)
-        })
-        .map_err(|e| e.to_string())?;
+        let renditions =
+            rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
+                .map_err(|e| e.to_string())?;
         self.decoded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();
@@ -164,8 +163,12 @@ impl<'a> Images<'a> {
 
     /// Publishes a cached rendering, copying files from the cache where the avatar directory
     /// lacks them. Fails if a needed file is gone from both.
-    fn from_rendered(&self, entry: &RenderedEntry) -> Result<Published> {
-        if !self.pixel_sizes.iter().all(|px| entry.files.contains_key(px)) {
+    fn reuse_rendered(&self, entry: &RenderedEntry) -> Result<Published> {
+        if !self
+            .pixel_sizes
+            .iter()
+            .all(|px| entry.files.contains_key(px))
+        {
             return Err(Error::Usage("incomplete cache entry".into()));
         }
         let mut urls = BTreeMap::new();
@@ -215,8 +218,11 @@ impl<'a> Images<'a> {
         index.entries.extend(used);
         let json = serde_json::to_vec(&index).map_err(|e| Error::io(&path, e.into()))?;
         write_atomic(&path, &json)?;
-        let referenced: std::collections::HashSet<&String> =
-            index.entries.values().flat_map(|e| e.files.values()).collect();
+        let referenced: std::collections::HashSet<&String> = index
+            .entries
+            .values()
+            .flat_map(|e| e.files.values())
+            .collect();
         if let Ok(files) = std::fs::read_dir(dir.join("rendered")) {
             for file in files.flatten() {
                 let name = file.file_name().to_string_lossy().into_owned();

@@ -95,7 +95,9 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         if let (Some(provider), Some(published)) = (decision.provider, &published) {
             let entry = data_entry(config, provider, published);
             for raw in &found.raw {
-                data.avatars.entry(raw.clone()).or_insert_with(|| entry.clone());
+                data.avatars
+                    .entry(raw.clone())
+                    .or_insert_with(|| entry.clone());
             }
         }
         identities.push(IdentityReport::new(found, &decision, published.as_deref()));
@@ -164,7 +166,7 @@ fn resolve_all(
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
-        .map(|outcome| outcome.unwrap_or_else(|| unreachable_outcome()))
+        .map(|outcome| outcome.unwrap_or_else(unreachable_outcome))
         .collect()
 }
 

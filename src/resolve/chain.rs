@@ -158,10 +158,7 @@ impl<'a> Chain<'a> {
                 allow_hosts: config.url.allow_hosts.clone(),
             },
             need_px: config.largest_pixel_size(),
-            uploads: local::Uploads::index(
-                &site_path(layout, &config.local.dir),
-                &layout.root,
-            ),
+            uploads: local::Uploads::index(&site_path(layout, &config.local.dir), &layout.root),
         }
     }
 
@@ -242,9 +239,8 @@ impl<'a> Chain<'a> {
                 }
                 Fetched::Offline => {
                     if matches!(result, Step::Outcome(AttemptOutcome::NotApplicable)) {
-                        result = Step::Outcome(AttemptOutcome::Skipped(
-                            "offline and not cached".into(),
-                        ));
+                        result =
+                            Step::Outcome(AttemptOutcome::Skipped("offline and not cached".into()));
                     }
                 }
             }

@@ -116,13 +116,22 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         let dir = site.path().join("avatars");
         std::fs::create_dir_all(&dir).unwrap();
-        for name in ["Ada@Example.org.JPG", "ada@example.org.png", "12345.webp", "notes.txt"] {
+        for name in [
+            "Ada@Example.org.JPG",
+            "ada@example.org.png",
+            "12345.webp",
+            "notes.txt",
+        ] {
             std::fs::write(dir.join(name), b"x").unwrap();
         }
         let uploads = Uploads::index(&dir, site.path());
         assert_eq!(uploads.len(), 2);
         assert_eq!(
-            uploads.find(&["ada@example.org"]).unwrap().file_name().unwrap(),
+            uploads
+                .find(&["ada@example.org"])
+                .unwrap()
+                .file_name()
+                .unwrap(),
             "ada@example.org.png"
         );
         assert!(uploads.find(&["nobody", "12345"]).is_some());
@@ -143,8 +152,7 @@ mod tests {
             root.join("avatars/ada@example.org.png"),
         )
         .unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret.png"), root.join("me.png"))
-            .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.png"), root.join("me.png")).unwrap();
         assert!(Uploads::index(&root.join("avatars"), &root).is_empty());
         let layout = SiteLayout::resolve(&root, &SiteConfig::default());
         let error = find_site_file(&layout, "me.png").unwrap_err();
@@ -155,6 +163,10 @@ mod tests {
             find_site_file(&layout, "img/ok.png").unwrap(),
             root.join("static/img/ok.png")
         );
-        assert!(find_site_file(&layout, "etc/passwd").unwrap_err().contains("not found"));
+        assert!(
+            find_site_file(&layout, "etc/passwd")
+                .unwrap_err()
+                .contains("not found")
+        );
     }
 }
