@@ -1,6 +1,8 @@
 //! One integration test binary: each module covers a feature through the real `blog-avatars`
 //! binary, on fixture sites copied into temporary directories.
 
+mod avatar_server;
+mod build;
 mod scan;
 mod support;
 mod url;

@@ -56,3 +56,34 @@ pub fn run_json(args: &[&str], code: i32) -> serde_json::Value {
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
+
+/// Asserts that no file name or byte under `dir` contains any of `secrets` (ASCII case ignored).
+pub fn assert_no_secrets(dir: &Path, secrets: &[String]) {
+    let lowered: Vec<Vec<u8>> = secrets
+        .iter()
+        .map(|s| s.to_ascii_lowercase().into_bytes())
+        .collect();
+    let mut files = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        let name = entry.path().to_string_lossy().to_ascii_lowercase();
+        for secret in secrets {
+            assert!(
+                !name.contains(&secret.to_ascii_lowercase()),
+                "{name} contains {secret}"
+            );
+        }
+        if entry.file_type().is_file() {
+            files += 1;
+            let bytes = std::fs::read(entry.path()).unwrap().to_ascii_lowercase();
+            for (secret, needle) in secrets.iter().zip(&lowered) {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+                    "{} contains {secret}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+    assert!(files > 0, "nothing published under {}", dir.display());
+}
