@@ -45,9 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Url(args) => url(&args),
         Command::Profile(args) => profile(&args),
         Command::Serve { .. } => not_yet("serve", "issue 7"),
-        Command::Cache {
-            action: CacheAction::Stats { .. } | CacheAction::Clean { .. },
-        } => not_yet("cache", "issue 4"),
+        Command::Cache { action } => cache(&action),
     }
 }
 
@@ -91,6 +89,55 @@ fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs)
         }
     }
     out.flush()
+}
+
+fn cache(action: &CacheAction) -> anyhow::Result<u8> {
+    use blog_avatars::build::cache_command;
+    let (site, common) = match action {
+        CacheAction::Stats { site, common } | CacheAction::Clean { site, common, .. } => {
+            (site, common)
+        }
+    };
+    let (config, layout) = blog_avatars::open_site(site, common.config.as_deref())?;
+    let dir = config.cache_dir(&layout.root);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match action {
+        CacheAction::Stats { .. } => {
+            let summary = cache_command::stats(&dir)?;
+            match common.format {
+                ReportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &summary)?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Human => summary.write_human(&mut out)?,
+            }
+        }
+        CacheAction::Clean { older_than, .. } => {
+            let older_than = match older_than.as_deref().map(humantime::parse_duration) {
+                Some(Err(error)) => {
+                    eprintln!("error: --older-than: {error} (use e.g. 30d, 12h, 90m)");
+                    return Ok(EXIT_USAGE);
+                }
+                Some(Ok(duration)) => Some(duration),
+                None => None,
+            };
+            let summary = cache_command::clean(&dir, older_than)?;
+            match common.format {
+                ReportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &summary)?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Human => writeln!(
+                    out,
+                    "removed {} entries, kept {}, freed {} bytes",
+                    summary.entries_removed, summary.entries_kept, summary.bytes_freed
+                )?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 fn url(args: &cli::UrlArgs) -> anyhow::Result<u8> {

@@ -241,3 +241,37 @@ impl ImageCheck for Images<'_> {
         self.publish(bytes).map(|_| ())
     }
 }
+
+/// Size of the rendered cache under `cache_dir`: (entries, files, bytes).
+pub fn rendered_stats(cache_dir: &Path) -> (usize, usize, u64) {
+    let entries = std::fs::read(cache_dir.join("rendered.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<RenderedIndex>(&bytes).ok())
+        .map_or(0, |index| index.entries.len());
+    let (mut files, mut bytes) = (0, 0);
+    if let Ok(list) = std::fs::read_dir(cache_dir.join("rendered")) {
+        for entry in list.flatten() {
+            files += 1;
+            bytes += entry.metadata().map_or(0, |m| m.len());
+        }
+    }
+    (entries, files, bytes)
+}
+
+/// Removes the whole rendered cache under `cache_dir`; returns bytes freed.
+pub fn clean_rendered(cache_dir: &Path) -> Result<u64> {
+    let (_, _, bytes) = rendered_stats(cache_dir);
+    let dir = cache_dir.join("rendered");
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(dir, e)),
+    }
+    let index = cache_dir.join("rendered.json");
+    match std::fs::remove_file(&index) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(index, e)),
+    }
+    Ok(bytes)
+}

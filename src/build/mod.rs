@@ -6,6 +6,7 @@
 //! core-sized pool (see [`images`]), so processing overlaps with downloading: the first resize
 //! starts as soon as the first download ends.
 
+pub mod cache_command;
 pub mod images;
 mod plan;
 

@@ -3,6 +3,7 @@
 
 mod avatar_server;
 mod build;
+mod cache;
 mod scan;
 mod support;
 mod url;
