@@ -369,3 +369,92 @@ fn a_dead_host_fails_fast() {
         "{report:#}"
     );
 }
+
+#[test]
+fn provider_order_hash_choice_and_libravatar_come_from_the_config() {
+    let (_temp, site) = copy_site("sites/native");
+    let server = AvatarServer::start();
+    use sha2::Digest;
+    let olga_sha = hex::encode(sha2::Sha256::digest(b"olga@example.org"));
+    // Olga is on Gravatar only by SHA-256; the native author only on Libravatar.
+    server.routes.set(
+        &format!("/avatar/{olga_sha}"),
+        Response::ok(png(160, [9, 9, 9])),
+    );
+    server.routes.set(
+        &format!("/lib/avatar/{}", md5_hex("native@example.org")),
+        Response::ok(png(160, [90, 90, 90])),
+    );
+    std::fs::write(
+        site.join("blog-avatars.toml"),
+        server
+            .config("")
+            .replace("[gravatar]\n", "[gravatar]\nhash = \"sha256\"\n"),
+    )
+    .unwrap();
+    run_json(&["build", s(&site), "--format", "json"], 0);
+    let data = read_json(&site.join("data/avatars.json"));
+    assert_eq!(provider_of(&data, "olga@example.org"), "gravatar");
+    assert_eq!(provider_of(&data, "native@example.org"), "libravatar");
+    // With MD5 (a mirror that knows only MD5), Olga's SHA-256 avatar is not found.
+    server.configure(&site, "");
+    run_json(&["build", s(&site), "--format", "json"], 0);
+    let data = read_json(&site.join("data/avatars.json"));
+    assert_eq!(provider_of(&data, "olga@example.org"), "default");
+
+    // Order: with libravatar before everything and no default, the chain stops there, and an
+    // identity no provider has gets no entry at all.
+    std::fs::write(
+        site.join("blog-avatars.toml"),
+        server.config("") + "[avatars]\nproviders = [\"libravatar\", \"gravatar\"]\n",
+    )
+    .unwrap();
+    let report = run_json(&["build", s(&site), "--format", "json"], 0);
+    let data = read_json(&site.join("data/avatars.json"));
+    assert_eq!(provider_of(&data, "native@example.org"), "libravatar");
+    assert!(
+        data["avatars"].get("olga@example.org").is_none(),
+        "{data:#}"
+    );
+    assert_eq!(report["totals"]["none"], 1, "{report:#}");
+    let native = report["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["value"] == "native@example.org")
+        .unwrap();
+    let tried: Vec<&str> = native["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tried,
+        ["libravatar"],
+        "the chain must stop at the first avatar"
+    );
+}
+
+#[test]
+fn a_configured_default_image_is_used_for_everyone_without_an_avatar() {
+    let (_temp, site) = copy_site("sites/native");
+    let server = AvatarServer::start();
+    std::fs::write(site.join("fallback.png"), png(120, [1, 2, 3])).unwrap();
+    std::fs::write(
+        site.join("blog-avatars.toml"),
+        server.config("")
+            + "[avatars]\ndefault = \"fallback.png\"\nsizes = [32]\nformat = \"png\"\n",
+    )
+    .unwrap();
+    run_json(&["build", s(&site), "--format", "json"], 0);
+    let data = read_json(&site.join("data/avatars.json"));
+    let a = &data["avatars"]["native@example.org"]["sizes"]["32"];
+    let b = &data["avatars"]["olga@example.org"]["sizes"]["32"];
+    assert_eq!(a, b, "one default image for everyone");
+    let file = a["2x"].as_str().unwrap().strip_prefix("/avatars/").unwrap();
+    assert!(file.ends_with(".png"));
+    let image = image::open(site.join("public/avatars").join(file)).unwrap();
+    assert_eq!((image.width(), image.height()), (64, 64));
+    assert_eq!(image.to_rgb8().get_pixel(10, 10).0, [1, 2, 3]);
+}
