@@ -1,0 +1,193 @@
+//! Native rendering: for a site with the native layout, `build` renders the blog itself after
+//! the avatars are published.
+//!
+//! ```text
+//! posts (front matter + Markdown) ─┐
+//! comment data files ──────────────┼─> model (name, date, body HTML, avatar URLs) ─> tera ─> output
+//! data file (raw identity → URLs) ─┘
+//! ```
+//!
+//! Output: `index.html` (posts, newest first), `<slug>/index.html` per post with its comments,
+//! and the files of the site's static directories. Links between pages are relative, so the blog
+//! works under any path; avatar URLs are those of the data file.
+//!
+//! Posts are read and pages rendered on rayon (CPU work, one task per post) and merged in path
+//! order, so the output and the warnings do not depend on thread timing.
+
+mod avatars;
+mod comments;
+mod dates;
+mod markdown;
+mod posts;
+mod templates;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use walkdir::WalkDir;
+
+pub use avatars::{Avatar, Avatars};
+pub use comments::Comment;
+pub use posts::Post;
+pub use templates::BUNDLED as BUNDLED_THEME;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::publish::{DataFile, write_atomic};
+use crate::scan::{SiteLayout, Warning};
+
+/// Shown when `[site] title` is not set.
+const DEFAULT_TITLE: &str = "Blog";
+
+/// What rendering did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderReport {
+    /// HTML pages rendered (the index and one per post).
+    pub pages: usize,
+    /// Posts and comment files that could not be used, in path order.
+    pub warnings: Vec<Warning>,
+}
+
+/// The site as every template sees it.
+#[derive(Debug, Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+}
+
+/// A neighbouring post, for "newer"/"older" links.
+#[derive(Debug, Serialize)]
+struct Neighbour<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+/// Renders the blog of `layout` into its output directory with the site's templates (or the
+/// bundled theme), using `data` for avatars. A bad post or comment file is a warning; only an
+/// unusable template or an unwritable output directory is an error.
+pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Result<RenderReport> {
+    let output = layout.output_dir.as_deref().ok_or_else(|| {
+        Error::Usage(format!(
+            "the {} layout has no output directory to render into; set [site] output_dir",
+            layout.kind
+        ))
+    })?;
+    let avatars = Arc::new(Avatars::new(data, config));
+    let tera = templates::load(layout.template_dir.as_deref(), Arc::clone(&avatars))?;
+
+    let (files, mut warnings) = posts::list(layout);
+    let limit = config.scan.max_data_file_bytes;
+    let reads: Vec<(posts::Read, Vec<Warning>)> = files
+        .par_iter()
+        .map(|path| {
+            let mut file_warnings = Vec::new();
+            let read = posts::read(path, layout, &avatars, limit, &mut file_warnings);
+            (read, file_warnings)
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut slugs = HashSet::new();
+    for (read, file_warnings) in reads {
+        warnings.extend(file_warnings);
+        let posts::Read::Post(post) = read else {
+            continue;
+        };
+        let problem = if output.join(&post.slug) == layout.avatar_dir {
+            Some("is the avatar directory")
+        } else if !slugs.insert(post.slug.clone()) {
+            Some("is already taken by another post")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => warnings.push(Warning {
+                path: layout.relative(&post.source),
+                line: None,
+                message: format!("slug `{}` {problem}; post skipped", post.slug),
+            }),
+            None => all.push(*post),
+        }
+    }
+    posts::sort(&mut all);
+
+    let site = SiteContext {
+        title: config.site.title.as_deref().unwrap_or(DEFAULT_TITLE),
+    };
+    let mut context = tera::Context::new();
+    context.insert("site", &site);
+    context.insert("root", "./");
+    context.insert("avatar_size", &avatars.size());
+    context.insert("posts", &all);
+    render_page(
+        &tera,
+        templates::INDEX,
+        &context,
+        &output.join("index.html"),
+    )?;
+
+    all.par_iter().enumerate().try_for_each(|(index, post)| {
+        let neighbour = |i: usize| {
+            all.get(i).map(|p| Neighbour {
+                title: &p.title,
+                url: &p.url,
+            })
+        };
+        let mut context = tera::Context::new();
+        context.insert("site", &site);
+        context.insert("root", "../");
+        context.insert("avatar_size", &avatars.size());
+        context.insert("post", post);
+        context.insert("newer", &index.checked_sub(1).and_then(neighbour));
+        context.insert("older", &neighbour(index + 1));
+        let path = output.join(&post.slug).join("index.html");
+        render_page(&tera, templates::POST, &context, &path)
+    })?;
+
+    copy_static(layout, output)?;
+    Ok(RenderReport {
+        pages: all.len() + 1,
+        warnings,
+    })
+}
+
+fn render_page(
+    tera: &tera::Tera,
+    template: &str,
+    context: &tera::Context,
+    path: &Path,
+) -> Result<()> {
+    let html = tera
+        .render(template, context)
+        .map_err(|e| templates::template_error(path, &e))?;
+    write_atomic(path, html.as_bytes())?;
+    Ok(())
+}
+
+/// Copies the files of the site's static directories (images the posts show, a favicon, ...)
+/// into the output, keeping their paths. Hidden files and symlinks stay behind.
+fn copy_static(layout: &SiteLayout, output: &Path) -> Result<()> {
+    for dir in layout.static_dirs.iter().filter(|dir| dir.is_dir()) {
+        let walker = WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Error::io(path, std::io::Error::other(e.to_string()))
+            })?;
+            if !entry.file_type().is_file() || entry.path().starts_with(output) {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            write_atomic(&output.join(relative), &bytes)?;
+        }
+    }
+    Ok(())
+}
