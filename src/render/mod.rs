@@ -9,7 +9,9 @@
 //!
 //! Output: `index.html` (posts, newest first), `<slug>/index.html` per post with its comments,
 //! and the files of the site's static directories. Links between pages are relative, so the blog
-//! works under any path; avatar URLs are those of the data file.
+//! works under any path; avatar URLs are those of the data file. Files an earlier render wrote
+//! and this one did not are removed (the output keeps a list of them in
+//! `.blog-avatars-rendered`); nothing else ever is.
 //!
 //! Posts are read and pages rendered on rayon (CPU work, one task per post) and merged in path
 //! order, so the output and the warnings do not depend on thread timing.
@@ -18,6 +20,7 @@ mod avatars;
 mod comments;
 mod dates;
 mod markdown;
+mod output;
 mod posts;
 mod templates;
 #[cfg(test)]
@@ -29,7 +32,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use walkdir::WalkDir;
 
 pub use avatars::{Avatar, Avatars};
 pub use comments::Comment;
@@ -40,6 +42,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::publish::{DataFile, write_atomic};
 use crate::scan::{SiteLayout, Warning};
+use output::Output;
 
 /// Shown when `[site] title` is not set.
 const DEFAULT_TITLE: &str = "Blog";
@@ -49,6 +52,9 @@ const DEFAULT_TITLE: &str = "Blog";
 pub struct RenderReport {
     /// HTML pages rendered (the index and one per post).
     pub pages: usize,
+    /// Files an earlier render wrote that this one did not (pages of deleted posts, removed
+    /// static files), now deleted; relative to the output directory.
+    pub removed: Vec<String>,
     /// Posts and comment files that could not be used, in path order.
     pub warnings: Vec<Warning>,
 }
@@ -114,6 +120,18 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     }
     posts::sort(&mut all);
 
+    // Every page's path is known before anything is rendered: static files may not take them.
+    let page_of = |post: &Post| format!("{}/index.html", post.slug);
+    let pages = std::iter::once("index.html".to_owned()).chain(all.iter().map(page_of));
+    let mut out = Output::new(output, pages);
+    // Uploaded avatars are named `<email>.<ext>`: never publish them, even from a static dir.
+    let private = [
+        layout.root.join(&config.local.dir),
+        layout.comment_dir.clone(),
+        layout.data_file.clone(),
+    ];
+    out.copy_static(layout, &private, &mut warnings)?;
+
     let site = SiteContext {
         title: config.site.title.as_deref().unwrap_or(DEFAULT_TITLE),
     };
@@ -122,12 +140,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     context.insert("root", "./");
     context.insert("avatar_size", &avatars.size());
     context.insert("posts", &all);
-    render_page(
-        &tera,
-        templates::INDEX,
-        &context,
-        &output.join("index.html"),
-    )?;
+    render_page(&tera, templates::INDEX, &context, &out.path("index.html"))?;
 
     all.par_iter().enumerate().try_for_each(|(index, post)| {
         let neighbour = |i: usize| {
@@ -143,13 +156,13 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         context.insert("post", post);
         context.insert("newer", &index.checked_sub(1).and_then(neighbour));
         context.insert("older", &neighbour(index + 1));
-        let path = output.join(&post.slug).join("index.html");
-        render_page(&tera, templates::POST, &context, &path)
+        render_page(&tera, templates::POST, &context, &out.path(&page_of(post)))
     })?;
 
-    copy_static(layout, output)?;
+    let removed = out.finish()?;
     Ok(RenderReport {
         pages: all.len() + 1,
+        removed,
         warnings,
     })
 }
@@ -164,30 +177,5 @@ fn render_page(
         .render(template, context)
         .map_err(|e| templates::template_error(path, &e))?;
     write_atomic(path, html.as_bytes())?;
-    Ok(())
-}
-
-/// Copies the files of the site's static directories (images the posts show, a favicon, ...)
-/// into the output, keeping their paths. Hidden files and symlinks stay behind.
-fn copy_static(layout: &SiteLayout, output: &Path) -> Result<()> {
-    for dir in layout.static_dirs.iter().filter(|dir| dir.is_dir()) {
-        let walker = WalkDir::new(dir)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(dir).to_path_buf();
-                Error::io(path, std::io::Error::other(e.to_string()))
-            })?;
-            if !entry.file_type().is_file() || entry.path().starts_with(output) {
-                continue;
-            }
-            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-            write_atomic(&output.join(relative), &bytes)?;
-        }
-    }
     Ok(())
 }

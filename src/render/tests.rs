@@ -365,6 +365,47 @@ fn bad_files_are_warnings_and_drafts_are_not_published() {
 }
 
 #[test]
+fn a_second_render_removes_what_it_no_longer_produces() {
+    let (site, first) = render_demo();
+    assert!(first.removed.is_empty());
+    let public = site.path().join("public");
+    write_files(
+        &public,
+        &[
+            ("avatars/0123456789abcdef.webp", "avatar"),
+            ("CNAME", "blog.example.org"),
+        ],
+    );
+    write_files(
+        site.path(),
+        &[
+            ("static/index.html", "not the index"),
+            ("static/faces/ada@example.org.png", "uploaded"),
+        ],
+    );
+    let config_file = site.path().join("blog-avatars.toml");
+    let config_text = read(&config_file) + "\n[local]\ndir = \"static/faces\"\n";
+    std::fs::write(&config_file, config_text).unwrap();
+    std::fs::remove_file(site.path().join("content/posts/json-front-matter.md")).unwrap();
+    std::fs::remove_file(site.path().join("static/images/grace.png")).unwrap();
+    let (config, layout) = open(site.path());
+    let second = render_site(&layout, &config, &demo_data()).unwrap();
+    assert_eq!(
+        second.removed,
+        ["images/grace.png", "json-front-matter/index.html"]
+    );
+    assert!(!public.join("json-front-matter").exists());
+    assert!(!public.join("images").exists());
+    assert!(public.join("avatars/0123456789abcdef.webp").exists());
+    assert!(public.join("CNAME").exists());
+    assert!(!public.join("faces").exists(), "uploaded avatars published");
+    assert_eq!(second.pages, 3);
+    let warned: Vec<_> = second.warnings.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(warned, ["static/index.html"]);
+    assert!(read(public.join("index.html")).contains("post-list"));
+}
+
+#[test]
 fn site_templates_override_the_theme_and_call_avatar() {
     let temp = tempfile::tempdir().unwrap();
     copy_tree(Path::new(DEMO), temp.path());
