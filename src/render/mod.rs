@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! posts (front matter + Markdown) ─┐
-//! comment data files ──────────────┼─> model (name, date, body HTML, avatar URLs) ─> tera ─> output
-//! data file (raw identity → URLs) ─┘
+//! comment data files ──────────────┼─> posts, comments (name, date, body HTML, avatar URLs)
+//! data file (raw identity → URLs) ─┘     ─> tera templates ─> output directory
 //! ```
 //!
 //! Output: `index.html` (posts, newest first), `<slug>/index.html` per post with its comments,
@@ -104,6 +104,8 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         };
         let problem = if output.join(&post.slug) == layout.avatar_dir {
             Some("is the avatar directory")
+        } else if post.slug.eq_ignore_ascii_case("index.html") {
+            Some("is the name of the index page")
         } else if !slugs.insert(post.slug.clone()) {
             Some("is already taken by another post")
         } else {

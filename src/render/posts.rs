@@ -162,7 +162,17 @@ pub fn read(
     if field(map, &["draft"]).and_then(Value::as_bool) == Some(true) {
         return Read::Draft;
     }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    // A page bundle (`my-post/index.md`) is named by its directory.
+    let stem = match path.file_stem().map(|s| s.to_string_lossy().into_owned()) {
+        Some(stem)
+            if stem == "index" && !layout.post_dirs.iter().any(|d| path.parent() == Some(d)) =>
+        {
+            path.parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+        }
+        stem => stem,
+    };
     let slug = text_field(map, &["slug"]).or(stem).unwrap_or_default();
     if let Err(problem) = check_slug(&slug) {
         warn(None, format!("slug `{slug}` {problem}; post skipped"));
