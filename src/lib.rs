@@ -24,6 +24,8 @@ pub mod identify;
 pub mod net_guard;
 pub mod process;
 pub mod publish;
+/// Native layout: renders the blog (posts, comments with local avatars) with tera templates.
+pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod scan;
