@@ -64,6 +64,8 @@ pub struct FileTotals {
     pub decoded: usize,
     /// Whether the data file changed.
     pub data_file_written: bool,
+    /// Pages rendered (native layout).
+    pub pages: usize,
 }
 
 /// Network and cache counters of a build.
@@ -239,8 +241,12 @@ impl BuildReport {
         if !self.dry_run {
             writeln!(
                 out,
-                "files: {} in use, {} written, {} pruned; {} images processed",
-                self.files.produced, self.files.written, self.files.pruned, self.files.decoded
+                "files: {} in use, {} written, {} pruned; {} images processed; {} pages rendered",
+                self.files.produced,
+                self.files.written,
+                self.files.pruned,
+                self.files.decoded,
+                self.files.pages
             )?;
             writeln!(
                 out,

@@ -1,4 +1,5 @@
-//! `build`: scan → resolve each identity through the chain → publish → data file → prune.
+//! `build`: scan → resolve each identity through the chain → publish → data file → prune →
+//! (native layout) render the blog.
 //!
 //! Concurrency lives here, in one place: the identities are resolved on a pool of
 //! `[http] concurrency` threads, because the work is waiting on the network and Hugo shows what
@@ -23,7 +24,7 @@ use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
 use crate::report::{BuildReport, IdentityReport, Progress};
 use crate::resolve::chain::{Chain, Decision};
-use crate::scan::{FoundIdentity, ScanResult, SiteLayout, Warning};
+use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};
 use images::{Images, Published};
 
 /// Run-time choices from the command line (the config holds the rest).
@@ -105,6 +106,17 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     }
     let data_written = data.write(&layout.data_file)?;
     let pruned = avatars.prune()?;
+    let mut pages = 0;
+    if layout.kind == LayoutKind::Native {
+        let rendered = crate::render::render_site(layout, config, &data)?;
+        pages = rendered.pages;
+        for warning in rendered.warnings {
+            // Bad front matter is reported by the scan already; say it once.
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    }
     let decoded = images.decoded();
     images.finish()?;
     let fetch_stats = match fetcher.finish() {
@@ -128,6 +140,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             pruned: pruned.len(),
             decoded,
             data_file_written: data_written,
+            pages,
         },
         fetch_stats,
         started.elapsed(),

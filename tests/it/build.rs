@@ -458,3 +458,29 @@ fn a_configured_default_image_is_used_for_everyone_without_an_avatar() {
     assert_eq!((image.width(), image.height()), (64, 64));
     assert_eq!(image.to_rgb8().get_pixel(10, 10).0, [1, 2, 3]);
 }
+
+#[test]
+fn the_native_blog_is_rendered_with_local_avatars_only() {
+    let (_temp, site, _server) = demo_with_every_provider();
+    let report = run_json(&["build", s(&site), "--format", "json"], 0);
+    assert_eq!(report["files"]["pages"], 4, "{report:#}");
+    let public = site.join("public");
+    let page = std::fs::read_to_string(public.join("hello-world/index.html")).unwrap();
+    assert!(page.contains("Welcome to the web!"), "{page}");
+    let mut images = 0;
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(entry.path()).unwrap();
+            for src in html.split("src=\"").skip(1) {
+                let url = &src[..src.find('"').unwrap()];
+                assert!(url.starts_with("/avatars/"), "non-local image {url}");
+                assert!(public.join(&url[1..]).is_file(), "{url} missing");
+                images += 1;
+            }
+            assert!(!html.contains("gravatar.com"), "{}", entry.path().display());
+            assert!(!html.contains("qlogo.cn"), "{}", entry.path().display());
+        }
+    }
+    assert!(images >= 8, "{images} avatar images");
+}
