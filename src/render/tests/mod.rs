@@ -248,13 +248,13 @@ fn preview() {
     };
     copy_tree(Path::new(DEMO), &dir);
     let (config, layout) = open(&dir);
-    let mut avatars =
+    let avatars =
         crate::publish::AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
     let mut data = DataFile::new();
     for raw in demo_data().avatars.keys() {
         let mut sizes = BTreeMap::new();
         for size in &config.avatars.sizes {
-            let mut store = |px| {
+            let store = |px| {
                 let png = crate::resolve::identicon::identicon_png(raw, px);
                 avatars.store(&png, "png").unwrap()
             };
