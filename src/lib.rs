@@ -12,6 +12,7 @@
 //!   URLs away from the build machine's own network;
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
+//! - [`rewrite`] points already built HTML (any generator's output) at the local files;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
 pub mod config;
@@ -22,6 +23,7 @@ pub mod process;
 pub mod publish;
 pub mod report;
 pub mod resolve;
+pub mod rewrite;
 pub mod scan;
 
 use std::path::Path;

@@ -88,9 +88,8 @@ impl DataFile {
 
     /// Writes the file atomically, as stable pretty JSON (only when its content changed).
     pub fn write(&self, path: &Path) -> Result<bool> {
-        let mut json = serde_json::to_vec_pretty(self).map_err(|e| {
-            Error::io(path, std::io::Error::other(e))
-        })?;
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
         json.push(b'\n');
         write_atomic(path, &json)
     }
@@ -179,7 +178,9 @@ fn is_own_name(name: &str) -> bool {
     };
     stem.len() >= NAME_HEX_DIGITS
         && stem.len() <= 64
-        && stem.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && OWN_EXTENSIONS.contains(&extension)
 }
 
@@ -227,7 +228,10 @@ mod tests {
         let removed = again.prune().unwrap();
         assert_eq!(
             removed,
-            vec![".blog-avatars-x1.tmp".to_owned(), "0123456789abcdef.webp".to_owned()]
+            vec![
+                ".blog-avatars-x1.tmp".to_owned(),
+                "0123456789abcdef.webp".to_owned()
+            ]
         );
         assert!(dir.join("keep-me.txt").exists());
         assert!(dir.join("ba7816bf8f01cfea.webp").exists());

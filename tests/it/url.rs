@@ -10,7 +10,10 @@ fn stdout_of(args: &[&str]) -> String {
         "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap().trim_end().to_owned()
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_owned()
 }
 
 fn usage_error(args: &[&str]) -> String {
@@ -86,7 +89,12 @@ fn other_providers() {
         "https://github.com/octocat.png?size=64"
     );
     assert_eq!(
-        stdout_of(&["url", "myemailaddress@example.com", "--provider", "libravatar"]),
+        stdout_of(&[
+            "url",
+            "myemailaddress@example.com",
+            "--provider",
+            "libravatar"
+        ]),
         "https://seccdn.libravatar.org/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346"
     );
 }
@@ -112,7 +120,9 @@ fn invalid_flags_are_usage_errors() {
     assert!(usage_error(&["url", "a@b.org", "--size", "0"]).contains("size"));
     assert!(usage_error(&["url", "a@b.org", "--size", "2049"]).contains("size"));
     assert!(usage_error(&["url", "a@b.org", "--rating", "nc17"]).contains("rating"));
-    assert!(usage_error(&["url", "a@b.org", "--default", "http://x.org/a.svg"]).contains("default"));
+    assert!(
+        usage_error(&["url", "a@b.org", "--default", "http://x.org/a.svg"]).contains("default")
+    );
     assert!(
         usage_error(&["url", "a@b.org", "--default", "http://x.org/a.png?x=1"]).contains("default")
     );
