@@ -161,12 +161,8 @@ fn values(html: &[u8], depth: u8) -> Result<Vec<Value>, RewriteError> {
         }));
     }
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    rewriter
-        .write(html)
-        .map_err(|e| RewriteError::Html(e.to_string()))?;
-    rewriter
-        .end()
-        .map_err(|e| RewriteError::Html(e.to_string()))?;
+    rewriter.write(html).map_err(html_error)?;
+    rewriter.end().map_err(html_error)?;
 
     let mut found = found.into_inner();
     for range in noscripts.into_inner() {
@@ -180,6 +176,12 @@ fn values(html: &[u8], depth: u8) -> Result<Vec<Value>, RewriteError> {
     found.sort_by_key(|value| value.span.start);
     found.dedup();
     Ok(found)
+}
+
+/// `lol_html`'s message is several paragraphs; its first line says what happened.
+fn html_error(error: lol_html::errors::RewritingError) -> RewriteError {
+    let message = error.to_string();
+    RewriteError::Html(message.lines().next().unwrap_or_default().to_owned())
 }
 
 /// Whether the value starting at `start` is enclosed in quotes (its range excludes them).
