@@ -14,6 +14,7 @@
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
 //! - [`build`] runs the whole pipeline and holds its concurrency;
+//! - [`rewrite`] points already built HTML (any generator's output) at the local files;
 //! - [`config`] is the one strict configuration; [`report`] prints results.
 
 pub mod build;
@@ -28,6 +29,7 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod rewrite;
 pub mod scan;
 #[doc(hidden)]
 pub mod testkit;

@@ -1,0 +1,355 @@
+//! The directory walk: which pages to read, and reading and rewriting them in parallel.
+//!
+//! Pages are local files and parsing them is CPU work, so both passes run on rayon. Writing is
+//! atomic and keeps the page's permissions: a web server that could read a page before the
+//! rewrite can read it after.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use walkdir::WalkDir;
+
+use super::html::{collect, rewrite_page};
+use super::{AvatarRef, Lookup};
+use crate::error::{Error, Result};
+use crate::scan::Warning;
+
+/// Extensions of the pages rewritten (any letter case).
+const PAGE_EXTENSIONS: &[&str] = &["html", "htm"];
+
+/// What [`rewrite_dir`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RewriteReport {
+    /// Pages read and parsed.
+    pub files_scanned: usize,
+    /// Pages written because at least one URL was replaced.
+    pub files_changed: usize,
+    /// Avatar URLs replaced, over all pages.
+    pub urls_replaced: usize,
+    /// Avatar URLs recognised but left as they were (the lookup had no file for them).
+    pub urls_unresolved: usize,
+    /// The pages written, relative to the directory, sorted.
+    pub changed: Vec<PathBuf>,
+    /// Pages that could not be read or parsed (left untouched); paths relative to the directory.
+    pub warnings: Vec<Warning>,
+}
+
+/// Every `.html`/`.htm` file under `dir`, sorted. Symbolic links are neither followed nor
+/// listed (a rewrite never writes outside `dir`), and hidden entries (`.git`, ...) are skipped.
+/// Entries that cannot be read are skipped; a missing `dir` gives an empty list.
+pub fn html_files(dir: &Path) -> Vec<PathBuf> {
+    WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_file() && is_page(entry.path()))
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
+/// The first pass over `files`, in parallel: every distinct avatar URL, and a warning (naming
+/// the path as given) for each file that cannot be read or parsed.
+pub fn collect_dir(files: &[PathBuf]) -> (BTreeSet<AvatarRef>, Vec<Warning>) {
+    let per_file: Vec<std::result::Result<BTreeSet<AvatarRef>, Warning>> = files
+        .par_iter()
+        .map(|path| {
+            let shown = path.to_string_lossy();
+            let bytes = std::fs::read(path).map_err(|e| warning(&shown, &e))?;
+            collect(&bytes).map_err(|e| warning(&shown, &e))
+        })
+        .collect();
+    let mut avatars = BTreeSet::new();
+    let mut warnings = Vec::new();
+    for result in per_file {
+        match result {
+            Ok(found) => avatars.extend(found),
+            Err(w) => warnings.push(w),
+        }
+    }
+    (avatars, warnings)
+}
+
+/// What happened to one page that could be read and parsed.
+struct Outcome {
+    written: bool,
+    replaced: usize,
+    unresolved: usize,
+}
+
+/// The second pass, in parallel: replaces the avatar URLs `lookup` has a local URL for and
+/// writes each changed page atomically, keeping its permissions. Pages without a replacement
+/// are not written (their modification time stays). A page that cannot be read or parsed is a
+/// warning and stays untouched; only a failed write is an error.
+///
+/// Paths in the report are relative to `dir` (the directory the files were listed from).
+pub fn rewrite_dir(files: &[PathBuf], dir: &Path, lookup: &Lookup<'_>) -> Result<RewriteReport> {
+    let outcomes: Vec<(PathBuf, std::result::Result<Outcome, Warning>)> = files
+        .par_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+            let outcome = rewrite_file(path, &relative, lookup)?;
+            Ok((relative, outcome))
+        })
+        .collect::<Result<_>>()?;
+    let mut report = RewriteReport::default();
+    for (relative, outcome) in outcomes {
+        match outcome {
+            Ok(outcome) => {
+                report.files_scanned += 1;
+                report.urls_replaced += outcome.replaced;
+                report.urls_unresolved += outcome.unresolved;
+                if outcome.written {
+                    report.files_changed += 1;
+                    report.changed.push(relative);
+                }
+            }
+            Err(w) => report.warnings.push(w),
+        }
+    }
+    report.changed.sort();
+    report.warnings.sort();
+    Ok(report)
+}
+
+/// Rewrites one page: `Ok(Err(_))` is a page skipped with a warning.
+fn rewrite_file(
+    path: &Path,
+    relative: &Path,
+    lookup: &Lookup<'_>,
+) -> Result<std::result::Result<Outcome, Warning>> {
+    let shown = relative.to_string_lossy();
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            return Ok(Err(warning(&shown, &"a symbolic link: not rewritten")));
+        }
+        Ok(metadata) => metadata,
+        Err(e) => return Ok(Err(warning(&shown, &e))),
+    };
+    let page = match std::fs::read(path) {
+        Ok(bytes) => rewrite_page(&bytes, lookup),
+        Err(e) => return Ok(Err(warning(&shown, &e))),
+    };
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => return Ok(Err(warning(&shown, &e))),
+    };
+    let written = match &page.html {
+        Some(html) => {
+            replace_file(path, html, metadata.permissions())?;
+            true
+        }
+        None => false,
+    };
+    Ok(Ok(Outcome {
+        written,
+        replaced: page.replaced,
+        unresolved: page.unresolved,
+    }))
+}
+
+/// Writes `bytes` over `path` atomically (temp file in the same directory, then rename), with
+/// `permissions` (a fresh temp file is private to its owner).
+fn replace_file(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".blog-avatars-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(|e| Error::io(path, e))?;
+    temp.as_file().sync_data().map_err(|e| Error::io(path, e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+fn warning(path: &str, message: &dyn std::fmt::Display) -> Warning {
+    Warning {
+        path: path.replace('\\', "/"),
+        line: None,
+        message: message.to_string(),
+    }
+}
+
+fn is_hidden(name: &OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn is_page(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| PAGE_EXTENSIONS.iter().any(|p| ext.eq_ignore_ascii_case(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use crate::rewrite::tests::{fake_lookup, fixtures};
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    fn relative(files: &[PathBuf], dir: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lists_pages_only() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        copy_dir(&fixtures().join("jekyll"), dir);
+        std::fs::create_dir_all(dir.join(".git")).unwrap();
+        std::fs::write(dir.join(".git/index.html"), "x").unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::write(outside.path().join("page.html"), "x").unwrap();
+            std::os::unix::fs::symlink(outside.path(), dir.join("linked-dir")).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("page.html"), dir.join("linked.html"))
+                .unwrap();
+            let files = html_files(dir);
+            assert!(files.iter().all(|f| !f.starts_with(dir.join("linked-dir"))));
+        }
+        let files = html_files(dir);
+        assert_eq!(
+            relative(&files, dir),
+            ["2024/03/14/pi-day.html", "about.html", "legacy.HTM"]
+        );
+        assert_eq!(html_files(&dir.join("missing")), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn collects_in_parallel_and_warns_per_file() {
+        let mut files = html_files(&fixtures());
+        files.push(fixtures().join("no-such-page.html"));
+        let (found, warnings) = collect_dir(&files);
+        let one_by_one: BTreeSet<AvatarRef> = files[..files.len() - 1]
+            .iter()
+            .flat_map(|f| collect(&std::fs::read(f).unwrap()).unwrap())
+            .collect();
+        assert_eq!(found, one_by_one);
+        assert!(found.len() > 10);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].path.ends_with("no-such-page.html"),
+            "{:?}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn rewrites_changed_pages_only() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("public");
+        copy_dir(&fixtures(), &dir);
+        std::fs::write(
+            dir.join("ambiguous.html"),
+            "<select><xmp><script></script></select>",
+        )
+        .unwrap();
+        let old = SystemTime::now() - Duration::from_secs(86_400);
+        let about = dir.join("jekyll/about.html");
+        std::fs::File::options()
+            .write(true)
+            .open(&about)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let about_bytes = std::fs::read(&about).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let page = dir.join("jekyll/legacy.HTM");
+            std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+
+        let files = html_files(&dir);
+        let (found, warnings) = collect_dir(&files);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let lookup = fake_lookup(&found);
+        let report = rewrite_dir(&files, &dir, &lookup).unwrap();
+        assert_eq!(report.files_scanned, 5);
+        assert_eq!(report.files_changed, 4);
+        assert_eq!(report.urls_replaced, 25);
+        assert_eq!(report.urls_unresolved, 0);
+        let changed: Vec<String> = report
+            .changed
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                "hexo/2024/05/01/hello-hexo/index.html",
+                "hugo/posts/hello-world/index.html",
+                "jekyll/2024/03/14/pi-day.html",
+                "jekyll/legacy.HTM",
+            ]
+        );
+        assert_eq!(report.warnings.len(), 1);
+        assert_eq!(report.warnings[0].path, "ambiguous.html");
+
+        // The page without avatars was not written; the others were, keeping permissions.
+        assert_eq!(std::fs::read(&about).unwrap(), about_bytes);
+        assert_eq!(std::fs::metadata(&about).unwrap().modified().unwrap(), old);
+        let legacy = std::fs::read_to_string(dir.join("jekyll/legacy.HTM")).unwrap();
+        assert!(legacy.contains("src=\"/avatars/T") && !legacy.contains("gravatar"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("jekyll/legacy.HTM"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+        // Not a page: untouched.
+        let feed = std::fs::read(dir.join("jekyll/feed.xml")).unwrap();
+        assert_eq!(
+            feed,
+            std::fs::read(fixtures().join("jekyll/feed.xml")).unwrap()
+        );
+        // No temp files left behind.
+        let leftovers = walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(leftovers, 0);
+
+        // A second run finds nothing left to replace and writes nothing.
+        let (again, _) = collect_dir(&files);
+        assert_eq!(again, BTreeSet::new());
+        let report = rewrite_dir(&files, &dir, &lookup).unwrap();
+        assert_eq!((report.files_changed, report.urls_replaced), (0, 0));
+    }
+}

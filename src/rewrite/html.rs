@@ -1,0 +1,218 @@
+//! Finding and replacing avatar URLs in one HTML document.
+//!
+//! `lol_html` tokenises the page (so `<script>`, `<style>`, `<textarea>`, comments and text are
+//! never mistaken for markup) and reports where each `src`/`srcset`/`data-src`/`data-srcset`
+//! value of an `<img>` or `<source>` sits in the input. The output is the input with only those
+//! value ranges replaced: letting `lol_html` serialise a modified tag would rewrite the whole tag
+//! (one space between attributes, every modified value double-quoted), and the contract is that
+//! every other byte stays as it was.
+//!
+//! Browsers with scripting parse `<noscript>` content as text, and so does `lol_html`; but that
+//! content is the markup shown without JavaScript (lazy loaders put the real `<img>` there), so
+//! it is parsed again on its own and its avatar URLs are replaced too.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use lol_html::{HtmlRewriter, Settings, element, text};
+
+use super::RewriteError;
+use super::recognize::{AvatarRef, recognize};
+use super::size::Density;
+use super::srcset::{self, Descriptor};
+
+/// Nesting depth up to which `<noscript>` content is parsed again.
+const NOSCRIPT_DEPTH: u8 = 2;
+
+/// One attribute value that may hold avatar URLs: its byte range in the document, without the
+/// quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Value {
+    span: Range<usize>,
+    srcset: bool,
+}
+
+/// The first pass: every avatar URL in `<img>`/`<source>` attributes, to resolve before
+/// [`rewrite`].
+pub fn collect(html: &[u8]) -> Result<BTreeSet<AvatarRef>, RewriteError> {
+    let mut found = BTreeSet::new();
+    for value in values(html, 0)? {
+        let Ok(text) = std::str::from_utf8(&html[value.span]) else {
+            continue;
+        };
+        if value.srcset {
+            let urls = srcset::parse(text).into_iter().map(|c| &text[c.url]);
+            found.extend(urls.filter_map(recognize));
+        } else {
+            found.extend(recognize(text));
+        }
+    }
+    Ok(found)
+}
+
+/// What [`rewrite_page`] did to one document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageRewrite {
+    /// The new document; `None` when nothing changed (the file must not be touched).
+    pub html: Option<Vec<u8>>,
+    /// Avatar URLs replaced.
+    pub replaced: usize,
+    /// Avatar URLs recognised but left as they were because `lookup` had no file for them.
+    pub unresolved: usize,
+}
+
+/// Replaces every avatar URL for which `lookup` returns a local URL. `None`: nothing changed,
+/// do not touch the file. See [`rewrite_page`] for counts.
+pub fn rewrite(
+    html: &[u8],
+    lookup: &dyn Fn(&AvatarRef, Density) -> Option<String>,
+) -> Result<Option<Vec<u8>>, RewriteError> {
+    Ok(rewrite_page(html, lookup)?.html)
+}
+
+/// [`rewrite`], with the number of URLs replaced and left unresolved. `lookup` gets each avatar
+/// and the density it is used at (`src`: 1x; srcset: from its descriptor) and returns the local
+/// URL, unescaped; it is HTML-escaped for the attribute's quoting here.
+pub fn rewrite_page(
+    html: &[u8],
+    lookup: &dyn Fn(&AvatarRef, Density) -> Option<String>,
+) -> Result<PageRewrite, RewriteError> {
+    let mut page = PageRewrite::default();
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    for value in values(html, 0)? {
+        let Ok(text) = std::str::from_utf8(&html[value.span.clone()]) else {
+            continue;
+        };
+        let mut replace = |url: &str, density: Density| {
+            let avatar = recognize(url)?;
+            let local = lookup(&avatar, density);
+            match &local {
+                Some(_) => page.replaced += 1,
+                None => page.unresolved += 1,
+            }
+            local.map(|local| htmlize::escape_all_quotes(local).into_owned())
+        };
+        let new = if value.srcset {
+            srcset::replace_urls(text, |url, descriptor| {
+                let density = match descriptor {
+                    Descriptor::X(x) => Density::from_x(x),
+                    Descriptor::None | Descriptor::W(_) | Descriptor::Other => Density::X1,
+                };
+                replace(url, density)
+            })
+        } else {
+            // Whitespace around the URL is kept as it was.
+            let url = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            replace(url, Density::X1).map(|local| {
+                let start = text.len()
+                    - text
+                        .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                        .len();
+                format!("{}{local}{}", &text[..start], &text[start + url.len()..])
+            })
+        };
+        if let Some(new) = new.filter(|new| new != text) {
+            let quoted = is_quoted(html, value.span.start);
+            edits.push((value.span, if quoted { new } else { unquoted(new) }));
+        }
+    }
+    if !edits.is_empty() {
+        page.html = Some(splice(html, &edits));
+    }
+    Ok(page)
+}
+
+/// The attribute values of `<img>`/`<source>` elements that may hold avatar URLs, in document
+/// order, including those inside `<noscript>` (up to [`NOSCRIPT_DEPTH`]).
+fn values(html: &[u8], depth: u8) -> Result<Vec<Value>, RewriteError> {
+    let found = RefCell::new(Vec::new());
+    let noscripts = RefCell::new(Vec::new());
+    // A text node may arrive in several chunks; this is the range seen so far.
+    let open: Cell<Option<Range<usize>>> = Cell::new(None);
+    let mut settings =
+        Settings::new().append_element_content_handler(element!("img, source", |el| {
+            for attribute in el.attributes() {
+                let srcset = match attribute.name().as_str() {
+                    "src" | "data-src" => false,
+                    "srcset" | "data-srcset" => true,
+                    _ => continue,
+                };
+                if let Some(location) = attribute.value_source_location() {
+                    let span = location.bytes();
+                    found.borrow_mut().push(Value { span, srcset });
+                }
+            }
+            Ok(())
+        }));
+    if depth < NOSCRIPT_DEPTH {
+        settings = settings.append_element_content_handler(text!("noscript", |chunk| {
+            let here = chunk.source_location().bytes();
+            let range = match open.take() {
+                Some(seen) => seen.start..here.end,
+                None => here,
+            };
+            if chunk.last_in_text_node() {
+                noscripts.borrow_mut().push(range);
+            } else {
+                open.set(Some(range));
+            }
+            Ok(())
+        }));
+    }
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    rewriter.write(html).map_err(html_error)?;
+    rewriter.end().map_err(html_error)?;
+
+    let mut found = found.into_inner();
+    for range in noscripts.into_inner() {
+        for inner in values(&html[range.clone()], depth + 1)? {
+            found.push(Value {
+                span: inner.span.start + range.start..inner.span.end + range.start,
+                srcset: inner.srcset,
+            });
+        }
+    }
+    found.sort_by_key(|value| value.span.start);
+    found.dedup();
+    Ok(found)
+}
+
+/// `lol_html`'s message is several paragraphs; its first line says what happened.
+fn html_error(error: lol_html::errors::RewritingError) -> RewriteError {
+    let message = error.to_string();
+    RewriteError::Html(message.lines().next().unwrap_or_default().to_owned())
+}
+
+/// Whether the value starting at `start` is enclosed in quotes (its range excludes them).
+fn is_quoted(html: &[u8], start: usize) -> bool {
+    start > 0 && matches!(html[start - 1], b'"' | b'\'')
+}
+
+/// An unquoted value that would no longer be one (a space, a quote, `=`, `<`, `>`, a backtick,
+/// or nothing at all) gets double quotes; the text is already escaped, so they cannot clash.
+fn unquoted(value: String) -> String {
+    let needs_quotes = value.is_empty()
+        || value
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b"\"'=<>`".contains(&b));
+    if needs_quotes {
+        format!("\"{value}\"")
+    } else {
+        value
+    }
+}
+
+/// `html` with each (sorted, disjoint) range replaced.
+fn splice(html: &[u8], edits: &[(Range<usize>, String)]) -> Vec<u8> {
+    let grown: usize = edits.iter().map(|(_, text)| text.len()).sum();
+    let mut out = Vec::with_capacity(html.len() + grown);
+    let mut copied = 0;
+    for (range, text) in edits {
+        out.extend_from_slice(&html[copied..range.start]);
+        out.extend_from_slice(text.as_bytes());
+        copied = range.end;
+    }
+    out.extend_from_slice(&html[copied..]);
+    out
+}

@@ -1,0 +1,210 @@
+//! Recognition table tests.
+
+use super::*;
+
+const MD5: &str = "0bc83cb571cd1c50ba6f3e8a78ef1346";
+const SHA256: &str = "a8a2f6ebe286697c527eb35a58b5539532e9b3ae3b64d4eb0a46fb657b41562c";
+
+/// `{h}`: the MD5 hash, `{H}`: it in upper case, `{sha}`: the SHA-256 hash.
+fn fill(template: &str) -> String {
+    let upper = MD5.to_ascii_uppercase();
+    template
+        .replace("{h}", MD5)
+        .replace("{H}", &upper)
+        .replace("{sha}", SHA256)
+}
+
+/// Gravatar URLs and the pixel size each names.
+const GRAVATAR: &[(&str, Option<u32>)] = &[
+    ("https://www.gravatar.com/avatar/{h}", None),
+    ("http://0.gravatar.com/avatar/{h}?s=40", Some(40)),
+    ("//secure.gravatar.com/avatar/{h}.jpg?size=96", Some(96)),
+    (
+        "https://gravatar.com/avatar/{h}.PNG?d=mm&amp;s=80",
+        Some(80),
+    ),
+    ("HTTPS://WWW.GRAVATAR.COM/avatar/{H}?s=64&#38;r=g", Some(64)),
+    ("  https://www.gravatar.com/avatar/{sha}?s=120  ", Some(120)),
+    ("https://cravatar.cn/avatar/{h}?s=100&d=mp", Some(100)),
+    ("https://cn.cravatar.com/avatar/{h}", None),
+    ("https://weavatar.com/avatar/{h}?s=50", Some(50)),
+    ("https://gravatar.loli.net/avatar/{h}?d=identicon", None),
+    ("https://sdn.geekzu.org/avatar/{h}?s=0", None),
+    ("https://www.gravatar.com./avatar/{h}?s=x", None),
+    (
+        "https:&#x2F;&#x2F;www.gravatar.com&#x2F;avatar&#x2F;{h}?s=40",
+        Some(40),
+    ),
+];
+
+/// Profiles, site pages, bad hashes, other paths, hosts and schemes.
+const NOT_GRAVATAR: &[&str] = &[
+    "https://www.gravatar.com/{h}",
+    "https://en.gravatar.com/ada",
+    "https://gravatar.com/site/implement/images/",
+    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134",
+    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134g",
+    "https://www.gravatar.com/avatar/{h}/extra",
+    "https://www.gravatar.com/avatar/{h}.svg",
+    "https://example.com/avatar/{h}",
+    "https://gravatar.com.evil.example/avatar/{h}",
+    "https://notgravatar.com/avatar/{h}",
+    "https://cravatar.com/avatar/{h}",
+    "https://cdn.v2ex.com/gravatar/{h}",
+    "ftp://www.gravatar.com/avatar/{h}",
+    "/avatar/{h}",
+];
+
+#[test]
+fn gravatar_and_mirrors() {
+    for (template, px) in GRAVATAR {
+        let url = fill(template);
+        let hash = if template.contains("{sha}") {
+            SHA256
+        } else {
+            MD5
+        };
+        let target = AvatarTarget::Gravatar { hash: hash.into() };
+        let expected = AvatarRef { target, px: *px };
+        assert_eq!(recognize(&url), Some(expected), "{url}");
+    }
+    for template in NOT_GRAVATAR {
+        let url = fill(template);
+        assert_eq!(recognize(&url), None, "{url}");
+    }
+    let found = recognize(&fill("https://www.gravatar.com/avatar/{h}")).unwrap();
+    assert_eq!(found.identity(), Identity::Hash(MD5.into()));
+}
+
+#[test]
+fn libravatar() {
+    for host in ["cdn.libravatar.org", "seccdn.libravatar.org"] {
+        let url = format!("https://{host}/avatar/{MD5}?s=80&amp;d=retro");
+        let found = recognize(&url).unwrap();
+        assert_eq!(found.target, AvatarTarget::Libravatar { hash: MD5.into() });
+        assert_eq!(found.px, Some(80));
+        assert_eq!(found.identity(), Identity::Hash(MD5.into()));
+    }
+    let other = format!("https://www.libravatar.org/avatar/{MD5}");
+    assert_eq!(recognize(&other), None);
+}
+
+/// qlogo URLs, the QQ number and pixel size each names.
+const QLOGO: &[(&str, &str, Option<u32>)] = &[
+    (
+        "https://q1.qlogo.cn/g?b=qq&amp;nk=10001&amp;s=100",
+        "10001",
+        Some(100),
+    ),
+    (
+        "http://q2.qlogo.cn/g?b=qq&nk=123456789&s=640",
+        "123456789",
+        Some(640),
+    ),
+    (
+        "//q.qlogo.cn/g?b=qq&nk=12345678901&s=3",
+        "12345678901",
+        Some(100),
+    ),
+    ("https://q1.qlogo.cn/g?b=qq&nk=10001&s=1", "10001", Some(40)),
+    ("https://q1.qlogo.cn/g?b=qq&nk=10001", "10001", None),
+    ("https://Q4.QLOGO.CN/g?b=qq&nk=10001&s=0", "10001", None),
+    (
+        "https://q.qlogo.cn/headimg_dl?dst_uin=10001&amp;spec=100",
+        "10001",
+        Some(100),
+    ),
+    (
+        "https://q.qlogo.cn/headimg_dl?bs=qq&dst_uin=987654&spec=640",
+        "987654",
+        Some(640),
+    ),
+];
+
+/// Invalid numbers, opaque keys, other paths and hosts.
+const NOT_QLOGO: &[&str] = &[
+    "https://q1.qlogo.cn/g?b=qq&nk=01234&s=100",
+    "https://q1.qlogo.cn/g?b=qq&nk=1234&s=100",
+    "https://q1.qlogo.cn/g?b=qq&nk=123456789012&s=100",
+    "https://q1.qlogo.cn/g?b=qq&nk=12a45&s=100",
+    "https://thirdqq.qlogo.cn/g?b=oidb&k=AbCdEf&s=100",
+    "https://q1.qlogo.cn/qqapp/101/ABCDEF/100",
+    "https://qlogo.cn.example/g?b=qq&nk=10001",
+    "https://qlogo.cn/g?b=qq&nk=10001",
+];
+
+#[test]
+fn qlogo() {
+    for (url, number, px) in QLOGO {
+        let target = AvatarTarget::Qq {
+            number: (*number).into(),
+        };
+        assert_eq!(recognize(url), Some(AvatarRef { target, px: *px }), "{url}");
+    }
+    for url in NOT_QLOGO {
+        assert_eq!(recognize(url), None, "{url}");
+    }
+    let found = recognize("https://q1.qlogo.cn/g?b=qq&nk=10001").unwrap();
+    assert_eq!(found.identity(), Identity::Qq("10001".into()));
+}
+
+#[test]
+fn github() {
+    let found = recognize("https://github.com/OctoCat.png?size=80").unwrap();
+    let login = "octocat".to_owned();
+    assert_eq!(found.target, AvatarTarget::Github { login });
+    assert_eq!(found.px, Some(80));
+    assert_eq!(found.identity(), Identity::Github("octocat".into()));
+    assert_eq!(recognize("//github.com/a-b.png").unwrap().px, None);
+    for bad in [
+        "https://github.com/octocat",
+        "https://github.com/-bad-.png",
+        "https://github.com/octo/cat.png",
+        "https://github.com/.png",
+        "https://gist.github.com/octocat.png",
+    ] {
+        assert_eq!(recognize(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn githubusercontent_is_fetched_without_its_size() {
+    let written = "https://avatars.githubusercontent.com/u/583231?v=4&amp;s=40";
+    let found = recognize(written).unwrap();
+    let url = "https://avatars.githubusercontent.com/u/583231?v=4";
+    assert_eq!(found.target, AvatarTarget::Direct { url: url.into() });
+    assert_eq!(found.px, Some(40));
+    assert_eq!(found.identity(), Identity::Url(url.into()));
+    let found = recognize("http://AVATARS3.githubusercontent.com/octocat?size=64#x").unwrap();
+    let url = "https://avatars3.githubusercontent.com/octocat";
+    assert_eq!(found.target, AvatarTarget::Direct { url: url.into() });
+    assert_eq!(found.px, Some(64));
+    for bad in [
+        "https://avatars.githubusercontent.com/",
+        "https://raw.githubusercontent.com/u/1",
+        "https://avatarsx.githubusercontent.com/u/1",
+    ] {
+        assert_eq!(recognize(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn spellings_of_one_avatar_are_equal() {
+    let a = recognize(&fill("https://www.gravatar.com/avatar/{h}?s=80"));
+    let b = recognize(&fill("//cravatar.cn/avatar/{H}.jpg?d=mm&amp;s=80"));
+    assert!(a.is_some());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn not_urls() {
+    for bad in [
+        "",
+        "   ",
+        "data:image/png;base64,AAAA",
+        "javascript:alert(1)",
+        "a.png",
+    ] {
+        assert_eq!(recognize(bad), None, "{bad:?}");
+    }
+}
