@@ -41,7 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan { site, common } => scan(&site, &common),
         Command::Build { site, common } => build(&site, &common),
-        Command::Rewrite { .. } => not_yet("rewrite", "issue 6"),
+        Command::Rewrite { dir, common } => rewrite(&dir, &common),
         Command::Url(args) => url(&args),
         Command::Profile(args) => profile(&args),
         Command::Serve { .. } => not_yet("serve", "issue 7"),
@@ -63,6 +63,22 @@ fn build(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
     };
     let report = blog_avatars::build::build_site(
         site,
+        common.config.as_deref(),
+        common.jobs.map(usize::from),
+        &options,
+    )?;
+    print_report(&report, common)?;
+    Ok(report.exit_code(common.strict))
+}
+
+fn rewrite(dir: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
+    let options = blog_avatars::build::BuildOptions {
+        offline: common.offline,
+        dry_run: common.dry_run,
+        progress: !common.quiet && !common.no_progress,
+    };
+    let report = blog_avatars::build::rewrite_dir::rewrite_site(
+        dir,
         common.config.as_deref(),
         common.jobs.map(usize::from),
         &options,

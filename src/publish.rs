@@ -47,6 +47,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
     // No fsync: the rename already makes a killed build harmless, and thousands of fsyncs would
     // dominate a build on slow disks.
     temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    // A temp file is private to its owner (on Unix); published files must stay readable by the
+    // web server, so keep the permissions of the file replaced, or give a new one rw-r--r--.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|existing| existing.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        temp.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| Error::io(path, e))?;
+    }
     temp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
 }
@@ -211,6 +223,23 @@ fn is_own_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others_or_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let temp = tempfile::tempdir().unwrap();
+        let fresh = temp.path().join("a/new.webp");
+        write_atomic(&fresh, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), 0o644);
+        let page = temp.path().join("page.html");
+        std::fs::write(&page, b"old").unwrap();
+        std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&page, b"new").unwrap();
+        assert_eq!(mode(&page), 0o640);
+        assert_eq!(std::fs::read(&page).unwrap(), b"new");
+    }
 
     #[test]
     fn names_are_content_addressed() {

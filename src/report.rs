@@ -183,6 +183,22 @@ pub struct BuildReport {
     pub network: NetworkTotals,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
+    /// `rewrite` only: pages and URLs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<RewriteTotals>,
+}
+
+/// What `rewrite` did to the pages.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RewriteTotals {
+    /// HTML pages read.
+    pub files_scanned: usize,
+    /// Pages written because an avatar URL was replaced.
+    pub files_changed: usize,
+    /// Avatar URLs replaced.
+    pub urls_replaced: usize,
+    /// Avatar URLs recognised but left as they were (no avatar for them).
+    pub urls_unresolved: usize,
 }
 
 impl BuildReport {
@@ -210,6 +226,7 @@ impl BuildReport {
             files,
             network: network.into(),
             elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
+            rewrite: None,
         }
     }
 
@@ -238,6 +255,16 @@ impl BuildReport {
                 totals.join(", ")
             }
         )?;
+        if let Some(rewrite) = &self.rewrite {
+            writeln!(
+                out,
+                "pages: {} read, {} rewritten; {} avatar URLs replaced, {} left as they were",
+                rewrite.files_scanned,
+                rewrite.files_changed,
+                rewrite.urls_replaced,
+                rewrite.urls_unresolved
+            )?;
+        }
         if !self.dry_run {
             writeln!(
                 out,

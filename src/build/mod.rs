@@ -10,6 +10,7 @@
 pub mod cache_command;
 pub mod images;
 mod plan;
+pub mod rewrite_dir;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,14 +18,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, ProviderName};
+use crate::config::Config;
 use crate::error::Result;
 use crate::fetch::{Cache, Fetcher, HttpSettings};
 use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
 use crate::report::{BuildReport, IdentityReport, Progress};
 use crate::resolve::chain::{Chain, Decision};
-use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};
+use crate::scan::{FoundIdentity, LayoutKind, SiteLayout, Warning};
 use images::{Images, Published};
 
 /// Run-time choices from the command line (the config holds the rest).
@@ -45,47 +46,21 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     if options.dry_run {
         return Ok(plan::dry_run(&scan, config, started));
     }
-    let cache_dir = config.cache_dir(&layout.root);
     let mut warnings = scan.warnings.clone();
-    let cache = match Cache::open(&cache_dir) {
-        Ok((cache, warning)) => {
-            if let Some(warning) = warning {
-                warnings.push(Warning {
-                    path: warning.path.display().to_string(),
-                    line: None,
-                    message: format!("cache ignored, starting cold: {}", warning.reason),
-                });
-            }
-            Some(cache)
-        }
-        Err(error) => {
-            warnings.push(Warning {
-                path: cache_dir.display().to_string(),
-                line: None,
-                message: format!("cache unusable, starting cold: {error}"),
-            });
-            None
-        }
-    };
-    let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
     let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
-    let images = Images::new(
-        pixel_sizes(config),
-        EncodeOptions {
-            format: config.avatars.format,
-            quality: config.avatars.quality,
-        },
+    let resolved = resolve_identities(
+        &scan.identities,
+        layout,
+        config,
         &avatars,
-        Some(cache_dir.clone()),
-    );
-    let chain = Chain::new(config, layout, &fetcher);
-    let progress = Progress::start(scan.identities.len(), options.progress);
-    let outcomes = resolve_all(&scan, &chain, &images, config.http.concurrency, &progress);
-    progress.finish();
-
+        options,
+        &mut warnings,
+    )?;
     let mut data = DataFile::new();
-    let mut identities = Vec::with_capacity(outcomes.len());
-    for (found, (decision, published, chain_warnings)) in scan.identities.iter().zip(outcomes) {
+    let mut identities = Vec::with_capacity(resolved.outcomes.len());
+    for (found, (decision, published, chain_warnings)) in
+        scan.identities.iter().zip(resolved.outcomes)
+    {
         let first_source = found.sources.first();
         for message in chain_warnings {
             warnings.push(Warning {
@@ -94,8 +69,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
                 message,
             });
         }
-        if let (Some(provider), Some(published)) = (decision.provider, &published) {
-            let entry = data_entry(config, provider, published);
+        if let Some(entry) = data_entry(config, &decision, published.as_deref()) {
             for raw in &found.raw {
                 data.avatars
                     .entry(raw.clone())
@@ -117,6 +91,85 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             }
         }
     }
+    Ok(BuildReport::new(
+        layout,
+        identities,
+        warnings,
+        crate::report::FileTotals {
+            produced: avatars.produced(),
+            written: avatars.written(),
+            pruned: pruned.len(),
+            decoded: resolved.decoded,
+            data_file_written: data_written,
+            pages,
+        },
+        resolved.fetch_stats,
+        started.elapsed(),
+    ))
+}
+
+/// What resolving a set of identities produced.
+pub struct Resolved {
+    /// Per identity, in the order given: the chain's decision, the published files, and
+    /// warnings about the identity's content.
+    pub outcomes: Vec<Outcome>,
+    /// Network and cache counters.
+    pub fetch_stats: crate::fetch::FetchStats,
+    /// Source images decoded (the rest came from the rendered cache).
+    pub decoded: usize,
+}
+
+/// Resolves `identities` through the chain and publishes their images into `avatars`, using
+/// and then saving the caches. Shared by `build` and `rewrite`.
+pub fn resolve_identities(
+    identities: &[FoundIdentity],
+    layout: &SiteLayout,
+    config: &Config,
+    avatars: &AvatarDir,
+    options: &BuildOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Resolved> {
+    let cache_dir = config.cache_dir(&layout.root);
+    let cache = match Cache::open(&cache_dir) {
+        Ok((cache, warning)) => {
+            if let Some(warning) = warning {
+                warnings.push(Warning {
+                    path: warning.path.display().to_string(),
+                    line: None,
+                    message: format!("cache ignored, starting cold: {}", warning.reason),
+                });
+            }
+            Some(cache)
+        }
+        Err(error) => {
+            warnings.push(Warning {
+                path: cache_dir.display().to_string(),
+                line: None,
+                message: format!("cache unusable, starting cold: {error}"),
+            });
+            None
+        }
+    };
+    let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
+    let images = Images::new(
+        pixel_sizes(config),
+        EncodeOptions {
+            format: config.avatars.format,
+            quality: config.avatars.quality,
+        },
+        avatars,
+        Some(cache_dir.clone()),
+    );
+    let chain = Chain::new(config, layout, &fetcher);
+    let progress = Progress::start(identities.len(), options.progress);
+    let outcomes = resolve_all(
+        identities,
+        &chain,
+        &images,
+        config.http.concurrency,
+        &progress,
+    );
+    progress.finish();
     let decoded = images.decoded();
     images.finish()?;
     let fetch_stats = match fetcher.finish() {
@@ -130,34 +183,25 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             Default::default()
         }
     };
-    Ok(BuildReport::new(
-        layout,
-        identities,
-        warnings,
-        crate::report::FileTotals {
-            produced: avatars.produced(),
-            written: avatars.written(),
-            pruned: pruned.len(),
-            decoded,
-            data_file_written: data_written,
-            pages,
-        },
+    Ok(Resolved {
+        outcomes,
         fetch_stats,
-        started.elapsed(),
-    ))
+        decoded,
+    })
 }
 
-type Outcome = (Decision, Option<std::sync::Arc<Published>>, Vec<String>);
+/// The chain's decision, the published files, and warnings about the identity's content.
+pub type Outcome = (Decision, Option<std::sync::Arc<Published>>, Vec<String>);
 
-/// Resolves every identity on `concurrency` threads; results in scan order.
+/// Resolves every identity on `concurrency` threads; results in input order.
 fn resolve_all(
-    scan: &ScanResult,
+    identities: &[FoundIdentity],
     chain: &Chain<'_>,
     images: &Images<'_>,
     concurrency: usize,
     progress: &Progress,
 ) -> Vec<Outcome> {
-    let total = scan.identities.len();
+    let total = identities.len();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
     let threads = concurrency.clamp(1, total.max(1));
@@ -166,7 +210,7 @@ fn resolve_all(
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(found) = scan.identities.get(index) else {
+                    let Some(found) = identities.get(index) else {
                         break;
                     };
                     let outcome = resolve_one(found, chain, images);
@@ -208,7 +252,13 @@ fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) ->
     (decision, published, warnings)
 }
 
-fn data_entry(config: &Config, provider: ProviderName, published: &Published) -> DataEntry {
+/// The data file entry of a resolved identity (none if no provider had an avatar).
+pub fn data_entry(
+    config: &Config,
+    decision: &Decision,
+    published: Option<&Published>,
+) -> Option<DataEntry> {
+    let (provider, published) = (decision.provider?, published?);
     let sizes = config
         .css_sizes()
         .into_iter()
@@ -218,7 +268,7 @@ fn data_entry(config: &Config, provider: ProviderName, published: &Published) ->
             Some((css.to_string(), SizeUrls { x1, x2 }))
         })
         .collect::<BTreeMap<_, _>>();
-    DataEntry { provider, sizes }
+    Some(DataEntry { provider, sizes })
 }
 
 /// Every pixel size the outputs need: each CSS size at 1x and 2x, ascending.

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -15,7 +14,7 @@ use walkdir::WalkDir;
 
 use super::html::{collect, rewrite_page};
 use super::{AvatarRef, Lookup};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::scan::Warning;
 
 /// Extensions of the pages rewritten (any letter case).
@@ -124,13 +123,13 @@ fn rewrite_file(
     lookup: &Lookup<'_>,
 ) -> Result<std::result::Result<Outcome, Warning>> {
     let shown = relative.to_string_lossy();
-    let metadata = match std::fs::symlink_metadata(path) {
+    match std::fs::symlink_metadata(path) {
         Ok(metadata) if metadata.file_type().is_symlink() => {
             return Ok(Err(warning(&shown, &"a symbolic link: not rewritten")));
         }
-        Ok(metadata) => metadata,
+        Ok(_) => {}
         Err(e) => return Ok(Err(warning(&shown, &e))),
-    };
+    }
     let page = match std::fs::read(path) {
         Ok(bytes) => rewrite_page(&bytes, lookup),
         Err(e) => return Ok(Err(warning(&shown, &e))),
@@ -141,7 +140,7 @@ fn rewrite_file(
     };
     let written = match &page.html {
         Some(html) => {
-            replace_file(path, html, metadata.permissions())?;
+            crate::publish::write_atomic(path, html)?;
             true
         }
         None => false,
@@ -151,24 +150,6 @@ fn rewrite_file(
         replaced: page.replaced,
         unresolved: page.unresolved,
     }))
-}
-
-/// Writes `bytes` over `path` atomically (temp file in the same directory, then rename), with
-/// `permissions` (a fresh temp file is private to its owner).
-fn replace_file(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".blog-avatars-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    temp.as_file()
-        .set_permissions(permissions)
-        .map_err(|e| Error::io(path, e))?;
-    temp.as_file().sync_data().map_err(|e| Error::io(path, e))?;
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 fn warning(path: &str, message: &dyn std::fmt::Display) -> Warning {

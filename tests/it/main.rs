@@ -4,6 +4,7 @@
 mod avatar_server;
 mod build;
 mod cache;
+mod rewrite;
 mod scan;
 mod support;
 mod url;

@@ -1,0 +1,151 @@
+//! `rewrite DIR`: point another generator's built HTML at local avatar files.
+//!
+//! Collect the avatar URLs of every page, resolve each distinct identity once through the same
+//! chain and caches as `build`, publish into `DIR/avatars/`, then rewrite the pages (only the
+//! avatar attribute values change; pages without avatars are not touched).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{BuildOptions, data_entry, plan, resolve_identities};
+use crate::config::{CONFIG_FILE_NAME, Config};
+use crate::error::{Error, Result};
+use crate::identify::Identity;
+use crate::publish::{AvatarDir, DataEntry};
+use crate::report::{BuildReport, FileTotals, IdentityReport, RewriteTotals};
+use crate::rewrite::{collect_dir, html_files, pick, rewrite_dir};
+use crate::scan::{FoundIdentity, ScanResult, SiteLayout};
+
+/// The config and site root for a rewrite: `--config`, else `DIR/blog-avatars.toml`, else
+/// `./blog-avatars.toml`, else the defaults; the root (for the cache and local uploads) is the
+/// directory of the config file, or the current directory.
+fn locate_config(dir: &Path, explicit: Option<&Path>) -> Result<(Config, PathBuf)> {
+    let found = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => [dir.join(CONFIG_FILE_NAME), PathBuf::from(CONFIG_FILE_NAME)]
+            .into_iter()
+            .find(|path| path.is_file()),
+    };
+    let root = found
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let config = match &found {
+        Some(path) => Config::load(&root, Some(path))?,
+        None => Config::default(),
+    };
+    Ok((config, root))
+}
+
+/// Rewrites every HTML page under `dir`.
+pub fn rewrite_site(
+    dir: &Path,
+    config_path: Option<&Path>,
+    jobs: Option<usize>,
+    options: &BuildOptions,
+) -> Result<BuildReport> {
+    let started = Instant::now();
+    if !dir.is_dir() {
+        return Err(Error::io(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+        ));
+    }
+    let (mut config, root) = locate_config(dir, config_path)?;
+    if let Some(jobs) = jobs {
+        config.http.concurrency = jobs;
+    }
+    let mut layout = SiteLayout::resolve(&root, &config.site);
+    layout.avatar_dir = dir.join("avatars");
+    if config.site.url_prefix.is_none() {
+        layout.url_prefix = "/avatars/".to_owned();
+    }
+    let files = html_files(dir);
+    let (refs, mut warnings) = collect_dir(&files);
+    let mut by_identity: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
+    for avatar in &refs {
+        let identity = avatar.identity();
+        by_identity
+            .entry(identity.clone())
+            .or_insert_with(|| FoundIdentity {
+                identity,
+                raw: Vec::new(),
+                sources: Vec::new(),
+                linked: Default::default(),
+            });
+    }
+    let identities: Vec<FoundIdentity> = by_identity.into_values().collect();
+    if options.dry_run {
+        let scan = ScanResult {
+            layout,
+            identities,
+            warnings,
+            files: files.len(),
+        };
+        return Ok(plan::dry_run(&scan, &config, started));
+    }
+    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    let resolved = resolve_identities(
+        &identities,
+        &layout,
+        &config,
+        &avatars,
+        options,
+        &mut warnings,
+    )?;
+    let mut entries: BTreeMap<&Identity, DataEntry> = BTreeMap::new();
+    let mut reports = Vec::with_capacity(identities.len());
+    for (found, (decision, published, chain_warnings)) in identities.iter().zip(resolved.outcomes) {
+        warnings.extend(
+            chain_warnings
+                .into_iter()
+                .map(|message| crate::scan::Warning {
+                    path: dir.display().to_string(),
+                    line: None,
+                    message,
+                }),
+        );
+        if let Some(entry) = data_entry(&config, &decision, published.as_deref()) {
+            entries.insert(&found.identity, entry);
+        }
+        reports.push(IdentityReport::new(found, &decision, published.as_deref()));
+    }
+    let lookup = |avatar: &crate::rewrite::AvatarRef, density| {
+        let entry = entries.get(&avatar.identity())?;
+        pick(&entry.sizes, avatar.px, density).map(str::to_owned)
+    };
+    let rewritten = rewrite_dir(&files, dir, &lookup)?;
+    warnings.extend(rewritten.warnings.iter().cloned());
+    let pruned = avatars.prune()?;
+    let mut report = BuildReport::new(
+        &layout,
+        reports,
+        warnings,
+        FileTotals {
+            produced: avatars.produced(),
+            written: avatars.written(),
+            pruned: pruned.len(),
+            decoded: resolved.decoded,
+            data_file_written: false,
+            pages: 0,
+        },
+        resolved.fetch_stats,
+        started.elapsed(),
+    );
+    report.rewrite = Some(RewriteTotals {
+        files_scanned: rewritten.files_scanned,
+        files_changed: rewritten.files_changed,
+        urls_replaced: rewritten.urls_replaced,
+        urls_unresolved: rewritten.urls_unresolved,
+    });
+    Ok(report)
+}
