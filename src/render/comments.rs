@@ -15,11 +15,8 @@ use walkdir::WalkDir;
 use super::avatars::{Avatar, Avatars};
 use super::dates::BlogDate;
 use super::markdown::comment_html;
-use crate::scan::front_matter::FrontMatterFormat;
 use crate::scan::{SiteLayout, Warning};
 
-/// Extensions of comment data files.
-const DATA_EXTENSIONS: &[&str] = &["yml", "yaml", "json", "toml"];
 /// Fields holding the commenter's name, first match wins.
 const NAME_FIELDS: &[&str] = &["name", "author", "nick"];
 /// Fields holding the comment text.
@@ -127,13 +124,25 @@ pub fn in_data_files(dir: &Path, layout: &SiteLayout, limit: u64) -> (Vec<Value>
                 continue;
             }
         };
-        let Some(format) = data_format(entry.path()) else {
-            continue;
-        };
-        if !entry.file_type().is_file() {
+        if !entry.file_type().is_file() || !crate::scan::is_data_file(entry.path()) {
             continue;
         }
-        match read_data_file(entry.path(), format, limit) {
+        match crate::scan::read_data_file(entry.path(), limit).map(|document| document.value) {
+            // A map holding a `comments` list is a file of several comments, as the scan reads it.
+            Ok(Value::Object(mut map))
+                if map
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("comments") && v.is_array()) =>
+            {
+                let key = map
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case("comments"))
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(Value::Array(items)) = map.remove(&key) {
+                    comments.extend(items.into_iter().filter(Value::is_object));
+                }
+            }
             Ok(Value::Array(items)) => {
                 let before = comments.len();
                 comments.extend(items.into_iter().filter(Value::is_object));
@@ -153,39 +162,6 @@ pub fn in_data_files(dir: &Path, layout: &SiteLayout, limit: u64) -> (Vec<Value>
         }
     }
     (comments, warnings)
-}
-
-fn data_format(path: &Path) -> Option<FrontMatterFormat> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    if !DATA_EXTENSIONS.contains(&extension.as_str()) {
-        return None;
-    }
-    Some(match extension.as_str() {
-        "json" => FrontMatterFormat::Json,
-        "toml" => FrontMatterFormat::Toml,
-        _ => FrontMatterFormat::Yaml,
-    })
-}
-
-fn read_data_file(
-    path: &Path,
-    format: FrontMatterFormat,
-    limit: u64,
-) -> Result<Value, (Option<usize>, String)> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| (None, format!("cannot read: {e}")))?
-        .len();
-    if size > limit {
-        return Err((None, format!("larger than {limit} bytes; skipped")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| (None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| (None, "not UTF-8 text".to_owned()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if text.trim().is_empty() {
-        return Err((None, "empty file".to_owned()));
-    }
-    crate::scan::parse(format, text)
-        .map_err(|(line, message)| (line, format!("malformed comment data: {message}")))
 }
 
 /// A field by any of `names`, keys matched case-insensitively; nulls count as absent.

@@ -27,7 +27,7 @@ pub use layout::{LayoutKind, SiteLayout};
 /// Extensions of post files.
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd", "html", "htm"];
 /// Extensions of comment data files.
-const DATA_EXTENSIONS: &[&str] = &["yml", "yaml", "json", "toml"];
+pub const DATA_EXTENSIONS: &[&str] = &["yml", "yaml", "json", "toml"];
 
 /// A problem with one input file; the build goes on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -223,7 +223,7 @@ fn scan_file(
     let mut scan = FileScan::default();
     let parsed = match kind {
         FileKind::Post => read_post(path, config.scan.max_front_matter_bytes),
-        FileKind::CommentData => read_data_file(path, config.scan.max_data_file_bytes),
+        FileKind::CommentData => read_data_file(path, config.scan.max_data_file_bytes).map(Some),
     };
     let document = match parsed {
         Ok(Some(document)) => document,
@@ -246,13 +246,24 @@ fn scan_file(
 }
 
 /// A parsed document and the text it came from (for locating lines).
-struct Document {
-    value: Value,
-    text: String,
-    first_line: usize,
+pub struct Document {
+    /// The parsed value.
+    pub value: Value,
+    /// The source text.
+    pub text: String,
+    /// Line of the file where `text` starts.
+    pub first_line: usize,
 }
 
-type ReadError = (Option<usize>, String);
+/// Why a file could not be used: the line (if known) and a message for the blog owner.
+pub type ReadError = (Option<usize>, String);
+
+/// Whether `path` has a comment data extension (`.yml`, `.yaml`, `.json`, `.toml`).
+pub fn is_data_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
 
 fn read_post(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
     let file = File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
@@ -278,7 +289,9 @@ fn read_post(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
     }))
 }
 
-fn read_data_file(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
+/// Reads and parses one comment data file (by its extension), refusing oversized, empty,
+/// binary and non-UTF-8 files with a message.
+pub fn read_data_file(path: &Path, limit: u64) -> Result<Document, ReadError> {
     let size = std::fs::metadata(path)
         .map_err(|e| (None, format!("cannot read: {e}")))?
         .len();
@@ -315,11 +328,11 @@ fn read_data_file(path: &Path, limit: u64) -> Result<Option<Document>, ReadError
     };
     let value = parse(format, &text)
         .map_err(|(line, message)| (line, format!("malformed comment data: {message}")))?;
-    Ok(Some(Document {
+    Ok(Document {
         value,
         text,
         first_line: 1,
-    }))
+    })
 }
 
 /// Parses YAML (with serde-saphyr's budget against alias bombs and deep nesting), TOML or JSON

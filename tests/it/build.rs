@@ -484,3 +484,17 @@ fn the_native_blog_is_rendered_with_local_avatars_only() {
     }
     assert!(images >= 8, "{images} avatar images");
 }
+
+#[test]
+fn a_comment_file_holding_a_comments_list_renders_every_comment() {
+    let (_temp, site) = copy_site("sites/native");
+    AvatarServer::start().configure(&site, "");
+    std::fs::write(
+        site.join("data/comments/a/list.toml"),
+        "[[comments]]\nname = \"Quinn\"\nbody = \"first\"\n\n[[comments]]\nname = \"Rosa\"\nbody = \"second\"\n",
+    )
+    .unwrap();
+    run_json(&["build", s(&site), "--offline", "--format", "json"], 0);
+    let page = std::fs::read_to_string(site.join("public/a/index.html")).unwrap();
+    assert!(page.contains("Quinn") && page.contains("Rosa"), "{page}");
+}
