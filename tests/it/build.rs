@@ -105,12 +105,7 @@ fn every_provider_wins_for_someone_and_the_data_file_points_at_real_files() {
         names.iter().all(|n| n.len() == 21 && n.ends_with(".webp")),
         "{names:?}"
     );
-    let carol = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == "carol-dev")
-        .unwrap();
+    let carol = crate::support::identity(&report, "carol-dev");
     assert_eq!(carol["upscaled"], true, "100 px source made into 160 px");
     assert_eq!(report["errors"], 0, "{report:#}");
     assert_eq!(report["totals"]["default"], 3);
@@ -162,13 +157,7 @@ fn strict_exits_3_when_a_provider_fails_with_an_error() {
         Response::status(503),
     );
     let report = run_json(&["build", s(&site), "--format", "json"], 0);
-    let bob = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == "bob@example.com")
-        .unwrap()
-        .clone();
+    let bob = crate::support::identity(&report, "bob@example.com").clone();
     assert_eq!(bob["provider"], "default");
     assert_eq!(bob["error"], true);
     let gravatar = &bob["attempts"][2];
@@ -194,13 +183,7 @@ fn an_html_page_served_as_png_is_refused_and_the_chain_goes_on() {
         Response::ok("<!doctype html><title>blocked</title>").header("Content-Type", "image/png"),
     );
     let report = run_json(&["build", s(&site), "--format", "json"], 0);
-    let bob = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == "bob@example.com")
-        .unwrap()
-        .clone();
+    let bob = crate::support::identity(&report, "bob@example.com").clone();
     assert_eq!(bob["provider"], "default");
     assert!(
         bob["attempts"][2]["detail"]
@@ -238,13 +221,7 @@ fn dry_run_plans_without_network_or_writes() {
     assert!(!site.join("data/avatars.json").exists());
     assert!(!site.join(".blog-avatars-cache").exists());
     assert_eq!(report["dry_run"], true);
-    let bob = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == "bob@example.com")
-        .unwrap()
-        .clone();
+    let bob = crate::support::identity(&report, "bob@example.com").clone();
     let plan = bob["attempts"][2]["detail"].as_str().unwrap();
     assert!(plan.contains(&md5_hex("bob@example.com")), "{plan}");
     assert!(plan.contains("d=404"), "{plan}");
@@ -417,12 +394,7 @@ fn provider_order_hash_choice_and_libravatar_come_from_the_config() {
         "{data:#}"
     );
     assert_eq!(report["totals"]["none"], 1, "{report:#}");
-    let native = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == "native@example.org")
-        .unwrap();
+    let native = crate::support::identity(&report, "native@example.org");
     let tried: Vec<&str> = native["attempts"]
         .as_array()
         .unwrap()

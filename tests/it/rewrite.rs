@@ -97,12 +97,7 @@ fn rewrite_replaces_every_avatar_url_with_a_local_file_and_nothing_else() {
             .count_for(&format!("/avatar/{ADA}?s=160&d=404")),
         1
     );
-    let ada = report["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["value"] == ADA)
-        .unwrap();
+    let ada = crate::support::identity(&report, ADA);
     assert_eq!(ada["provider"], "gravatar");
 
     for page in pages(&dir) {

@@ -94,12 +94,7 @@ fn every_layout_is_detected_and_scanned() {
 fn scan_json_matches_the_contract_shape() {
     let site = fixtures().join("demo-site");
     let scan = run_json(&["scan", s(&site), "--format", "json"], 0);
-    let ada = scan["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|id| id["value"] == "ada@example.org")
-        .unwrap();
+    let ada = crate::support::identity(&scan, "ada@example.org");
     assert_eq!(
         ada,
         &json!({
@@ -112,19 +107,9 @@ fn scan_json_matches_the_contract_shape() {
             ]
         })
     );
-    let bob = &scan["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|id| id["value"] == "bob@example.com")
-        .unwrap();
+    let bob = &crate::support::identity(&scan, "bob@example.com");
     assert_eq!(bob["raw"], json!(["Bob@Example.com"]));
-    let qq_mail = scan["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|id| id["value"] == "10001234@qq.com")
-        .unwrap();
+    let qq_mail = crate::support::identity(&scan, "10001234@qq.com");
     assert_eq!(qq_mail["qq"], "10001234");
     // A Staticman MD5 in an `email` field is a hash; a fenced block in the body is not read.
     let values: Vec<_> = kinds_values(&scan);
@@ -148,13 +133,7 @@ fn identities_are_deduplicated_keeping_every_spelling_and_source() {
     )
     .unwrap();
     let scan = run_json(&["scan", s(&site), "--format", "json"], 0);
-    let native = scan["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|id| id["value"] == "native@example.org")
-        .unwrap()
-        .clone();
+    let native = crate::support::identity(&scan, "native@example.org").clone();
     assert_eq!(
         native["raw"],
         json!(["native@example.org", " Native@Example.ORG "])

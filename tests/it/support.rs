@@ -87,3 +87,13 @@ pub fn assert_no_secrets(dir: &Path, secrets: &[String]) {
     }
     assert!(files > 0, "nothing published under {}", dir.display());
 }
+
+/// The entry of `value` in the `identities` of a scan or build report.
+pub fn identity<'a>(report: &'a serde_json::Value, value: &str) -> &'a serde_json::Value {
+    report["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["value"] == value)
+        .unwrap_or_else(|| panic!("no identity {value} in {report:#}"))
+}
