@@ -154,7 +154,7 @@ impl AvatarDir {
     pub fn store_named(&self, name: &str, load: impl FnOnce() -> Result<Vec<u8>>) -> Result<()> {
         let first = self.lock().insert(name.to_owned());
         let path = self.dir.join(name);
-        if first && !path.is_file() {
+        if first && !holds_named_content(&path, name) {
             let bytes = load()?;
             if write_atomic(&path, &bytes)? {
                 self.written.fetch_add(1, Ordering::Relaxed);
@@ -205,6 +205,15 @@ impl AvatarDir {
         removed.sort();
         Ok(removed)
     }
+}
+
+/// Whether the file at `path` exists with the content its name promises (so a damaged or
+/// tampered file is replaced rather than trusted).
+fn holds_named_content(path: &Path, name: &str) -> bool {
+    let Some((stem, _)) = name.rsplit_once('.') else {
+        return false;
+    };
+    std::fs::read(path).is_ok_and(|bytes| hex::encode(Sha256::digest(&bytes)).starts_with(stem))
 }
 
 /// `<16+ lower-case hex>.<one of our extensions>`.
@@ -277,6 +286,15 @@ mod tests {
                 .modified()
                 .unwrap(),
             modified
+        );
+        // A damaged file under a content name is replaced, not trusted.
+        std::fs::write(dir.join("ba7816bf8f01cfea.webp"), b"damaged").unwrap();
+        let repair = AvatarDir::new(dir.clone(), "/avatars/".into());
+        repair.store(b"abc", "webp").unwrap();
+        assert_eq!(repair.written(), 1);
+        assert_eq!(
+            std::fs::read(dir.join("ba7816bf8f01cfea.webp")).unwrap(),
+            b"abc"
         );
         let removed = again.prune().unwrap();
         assert_eq!(
