@@ -14,7 +14,9 @@
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
 //! - [`build`] runs the whole pipeline and holds its concurrency;
-//! - [`config`] is the one strict configuration; [`report`] prints results.
+//! - [`config`] is the one strict configuration; [`report`] prints results;
+//! - `serve` (cargo feature `serve`) previews the site, rebuilds on change and takes avatar
+//!   uploads.
 
 pub mod build;
 pub mod config;
@@ -27,6 +29,9 @@ pub mod publish;
 pub mod report;
 pub mod resolve;
 pub mod scan;
+/// `blog-avatars serve`: the preview server with live reload and the avatar upload page.
+#[cfg(feature = "serve")]
+pub mod serve;
 #[doc(hidden)]
 pub mod testkit;
 
