@@ -126,6 +126,7 @@ pub(crate) fn save(
             format!("`.{extension}` uploads are not used by the build"),
         ));
     }
+    let created = !local_dir.exists();
     std::fs::create_dir_all(local_dir)
         .map_err(|e| ApiError::internal(format!("{}: {e}", local_dir.display())))?;
     let (Ok(dir), Ok(root)) = (local_dir.canonicalize(), site_root.canonicalize()) else {
@@ -190,6 +191,9 @@ pub(crate) fn save(
             .join("/")
     };
     let mut touched = vec![target.clone()];
+    if created {
+        touched.push(dir.clone());
+    }
     touched.extend(existing.iter().map(|f| dir.join(f)));
     Ok(Saved {
         file: relative(&file_name),

@@ -192,7 +192,7 @@
         ctx.drawImage(img, (w - side) / 2, (h - side) / 2, side, side, 0, 0, px, px);
         previews.appendChild(figure(canvas, css));
       }
-      info.textContent = describe(w, h, side);
+      info.textContent = describe(w, h, side) + ' Previewed in your browser: nothing is uploaded until you save.';
       ready(entry);
     };
     img.onerror = function () {
@@ -240,7 +240,8 @@
         img.src = size['1x'];
         previews.appendChild(figure(img, size.css));
       }
-      info.textContent = describe(body.width, body.height, body.side);
+      info.textContent = describe(body.width, body.height, body.side) +
+        ' Previewed by the server: the upload is deleted if you cancel or leave.';
     });
   }
 

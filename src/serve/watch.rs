@@ -159,20 +159,25 @@ impl WatchState {
                 _ = shutdown.changed() => return,
             };
             let Some(event) = event else { return };
-            let Some(path) = self.relevant(event, &builder) else {
+            let mut changed = self.wanted(event);
+            if changed.is_empty() {
                 continue;
-            };
+            }
             // The quiet period: every further event restarts it.
             loop {
                 tokio::select! {
                     next = tokio::time::timeout(debounce, events.recv()) => match next {
-                        Ok(Some(_)) => continue,
+                        Ok(Some(event)) => changed.extend(self.wanted(event)),
                         Ok(None) => return,
                         Err(_) => break,
                     },
                     _ = shutdown.changed() => return,
                 }
             }
+            // Decided only now: a save notes its files after writing them, within the period.
+            let Some(path) = changed.into_iter().find(|path| !builder.is_own_write(path)) else {
+                continue;
+            };
             if self.log {
                 eprintln!("changed: {}; rebuilding", path.display());
             }
@@ -186,19 +191,20 @@ impl WatchState {
         }
     }
 
-    /// The first path of `event` that should trigger a rebuild.
-    fn relevant(&self, event: notify::Result<notify::Event>, builder: &Builder) -> Option<PathBuf> {
+    /// The paths of `event` that should trigger a rebuild.
+    fn wanted(&self, event: notify::Result<notify::Event>) -> Vec<PathBuf> {
         match event {
             Ok(event) if !matches!(event.kind, EventKind::Access(_)) => event
                 .paths
                 .into_iter()
-                .find(|path| self.plan.wants(path) && !builder.is_own_write(path)),
-            Ok(_) => None,
+                .filter(|path| self.plan.wants(path))
+                .collect(),
+            Ok(_) => Vec::new(),
             Err(error) => {
                 if self.log {
                     eprintln!("warning: watching the site: {error}");
                 }
-                None
+                Vec::new()
             }
         }
     }

@@ -5,5 +5,7 @@ mod avatar_server;
 mod build;
 mod cache;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 mod support;
 mod url;
