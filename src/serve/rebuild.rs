@@ -151,12 +151,20 @@ impl Builder {
         ticket
     }
 
-    /// Waits until a build that started after `ticket` was requested has finished.
-    pub(crate) async fn wait_for(&self, ticket: u64) -> BuildStatus {
+    /// Waits until a build that started after `ticket` was requested has finished, or the
+    /// server is stopping (the build loop has ended then; the answer is the latest status).
+    pub(crate) async fn wait_for(
+        &self,
+        ticket: u64,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> BuildStatus {
         let mut updates = self.done.subscribe();
-        match updates.wait_for(|status| status.covers >= ticket).await {
-            Ok(status) => status.clone(),
-            Err(_) => self.status(),
+        tokio::select! {
+            built = updates.wait_for(|status| status.covers >= ticket) => match built {
+                Ok(status) => status.clone(),
+                Err(_) => self.status(),
+            },
+            _ = shutdown.wait_for(|stop| *stop) => self.status(),
         }
     }
 

@@ -326,7 +326,7 @@ pub(crate) async fn save(
         eprintln!("saved {}", saved.file);
     }
     let ticket = state.builder.request();
-    let build = state.builder.wait_for(ticket).await;
+    let build = state.builder.wait_for(ticket, state.shutdown.clone()).await;
     let avatar = published_entry(&state.builder.site().layout.data_file, &name).await;
     Ok(Json(SaveAnswer {
         identity: name.stem,

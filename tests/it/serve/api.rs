@@ -274,3 +274,44 @@ fn site_pages_get_the_reload_script_and_paths_stay_inside() {
         assert!(matches!(status, 400 | 404), "{path}: {status}");
     }
 }
+
+#[test]
+fn other_layouts_serve_the_avatars_and_say_what_they_do_not_serve() {
+    let (_temp, site) = crate::support::copy_site("sites/hugo");
+    let mut options = blog_avatars::serve::ServeOptions::new(&site);
+    options.port = 0;
+    options.build.offline = true;
+    options.watch = false;
+    options.log = false;
+    let handle = blog_avatars::serve::spawn(options).unwrap();
+    let info = handle.info().clone();
+    assert_eq!(info.layout.to_string(), "hugo");
+    assert!(info.output_dir.is_none());
+    assert!(
+        info.describe().contains("only the avatars"),
+        "{}",
+        info.describe()
+    );
+    let base = format!("http://{}", info.addr);
+    let home = ureq::get(format!("{base}/"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string();
+    assert!(home.unwrap().contains("This is a <b>hugo</b> site"));
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("data/avatars.json")).unwrap()).unwrap();
+    let url = data["avatars"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()["sizes"]["40"]["1x"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("/avatars/"), "{url}");
+    let response = ureq::get(format!("{base}{url}")).call().unwrap();
+    assert_eq!(response.headers()["content-type"], "image/webp");
+    handle.stop().unwrap();
+}

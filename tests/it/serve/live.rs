@@ -154,3 +154,32 @@ fn stopping_ends_open_reload_streams_and_returns() {
     let closed = events.read_to_end(&mut rest);
     assert!(closed.is_ok(), "stream still open after stop: {closed:?}");
 }
+
+#[test]
+fn editing_the_config_rebuilds_with_the_new_settings() {
+    let server = start("", |options| {
+        options.watch = true;
+        options.debounce = Duration::from_millis(100);
+    });
+    let sizes = |server: &super::Running| {
+        let data = server.data_file();
+        let entry = &data["avatars"]["native@example.org"]["sizes"];
+        let mut keys: Vec<String> = entry.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(sizes(&server), vec!["40", "80"]);
+    std::fs::write(
+        server.site.join("blog-avatars.toml"),
+        "[avatars]\nsizes = [48]\n",
+    )
+    .unwrap();
+    assert!(
+        eventually(Duration::from_secs(20), || sizes(&server) == vec!["48"]),
+        "{:?}",
+        sizes(&server)
+    );
+    // The upload page follows the new sizes too.
+    let page = server.get("/_avatars/upload").text();
+    assert!(page.contains("content=\"48\""), "{page}");
+}
