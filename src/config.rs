@@ -48,6 +48,10 @@ pub const DEFAULT_MAX_FRONT_MATTER_BYTES: u64 = 1024 * 1024;
 pub const DEFAULT_MAX_DATA_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest CSS size accepted, so that the 2x file stays within Gravatar's 2048 px.
 pub const MAX_CSS_SIZE: u32 = 1024;
+/// Default lifetime of an unsaved upload preview of `serve`: one hour.
+pub const DEFAULT_PREVIEW_TTL_MINUTES: u64 = 60;
+/// Default cap on one avatar upload to `serve`: 5 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024;
 
 /// Everything `blog-avatars.toml` can say. Every section and key is optional.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -73,6 +77,8 @@ pub struct Config {
     pub github: GithubConfig,
     /// `[http]`: network and cache.
     pub http: HttpConfig,
+    /// `[serve]`: the preview server and its upload page.
+    pub serve: ServeConfig,
 }
 
 /// Which static site generator the site is laid out for.
@@ -368,6 +374,25 @@ impl Default for HttpConfig {
     }
 }
 
+/// `[serve]`: the preview server's upload page.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Minutes an unsaved upload preview is kept before the sweeper deletes it.
+    pub preview_ttl_minutes: u64,
+    /// Largest accepted upload in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            preview_ttl_minutes: DEFAULT_PREVIEW_TTL_MINUTES,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
 impl Config {
     /// Loads the config for `site`: `explicit` if given (it must exist), else
     /// `SITE/blog-avatars.toml` if present, else the defaults.
@@ -465,6 +490,12 @@ impl Config {
         if http.max_bytes == 0 {
             return Err("[http] max_bytes must be at least 1".into());
         }
+        if self.serve.preview_ttl_minutes == 0 {
+            return Err("[serve] preview_ttl_minutes must be at least 1".into());
+        }
+        if self.serve.max_upload_bytes == 0 {
+            return Err("[serve] max_upload_bytes must be at least 1".into());
+        }
         Ok(())
     }
 
@@ -540,6 +571,8 @@ mod tests {
             ("[gravatar]\nhash = \"sha1\"", "sha1"),
             ("[qq]\nplaceholder_md5 = [\"xyz\"]", "placeholder_md5"),
             ("[http]\nconcurrency = 0", "concurrency"),
+            ("[serve]\npreview_ttl_minutes = 0", "preview_ttl_minutes"),
+            ("[serve]\nmax_upload = 1", "max_upload"),
         ] {
             let message = parse(text).unwrap_err().to_string();
             assert!(message.contains(needle), "{text}: {message}");
@@ -569,6 +602,7 @@ mod tests {
         assert_eq!(config.http, expected.http);
         assert_eq!(config.gravatar, expected.gravatar);
         assert_eq!(config.qq, expected.qq);
+        assert_eq!(config.serve, expected.serve);
         // Every section of the struct appears in the example, uncommented or as a comment.
         for section in [
             "[site]",
@@ -581,6 +615,7 @@ mod tests {
             "[libravatar]",
             "[github]",
             "[http]",
+            "[serve]",
         ] {
             assert!(text.contains(section), "example lacks {section}");
         }

@@ -15,7 +15,9 @@
 //! - [`publish`] writes content-addressed files and the data file;
 //! - [`build`] runs the whole pipeline and holds its concurrency;
 //! - [`rewrite`] points already built HTML (any generator's output) at the local files;
-//! - [`config`] is the one strict configuration; [`report`] prints results.
+//! - [`config`] is the one strict configuration; [`report`] prints results;
+//! - `serve` (cargo feature `serve`) previews the site, rebuilds on change and takes avatar
+//!   uploads.
 
 pub mod build;
 pub mod config;
@@ -31,6 +33,9 @@ pub mod report;
 pub mod resolve;
 pub mod rewrite;
 pub mod scan;
+/// `blog-avatars serve`: the preview server with live reload and the avatar upload page.
+#[cfg(feature = "serve")]
+pub mod serve;
 #[doc(hidden)]
 pub mod testkit;
 

@@ -44,14 +44,76 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rewrite { dir, common } => rewrite(&dir, &common),
         Command::Url(args) => url(&args),
         Command::Profile(args) => profile(&args),
-        Command::Serve { .. } => not_yet("serve", "issue 7"),
+        Command::Serve {
+            site,
+            port,
+            bind,
+            common,
+        } => serve(&site, port, &bind, &common),
         Command::Cache { action } => cache(&action),
     }
 }
 
-/// A declared command whose implementation has not landed: say so, exit 2.
-fn not_yet(command: &str, issue: &str) -> anyhow::Result<u8> {
-    eprintln!("error: `blog-avatars {command}` is not implemented yet (tracked in {issue})");
+/// `serve`: build, serve with live reload and the upload page, until SIGINT or SIGTERM.
+#[cfg(feature = "serve")]
+fn serve(site: &std::path::Path, port: u16, bind: &str, common: &CommonArgs) -> anyhow::Result<u8> {
+    let Ok(bind) = bind.parse::<std::net::IpAddr>() else {
+        eprintln!("error: --bind: `{bind}` is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)");
+        return Ok(EXIT_USAGE);
+    };
+    if common.dry_run {
+        eprintln!("error: serve cannot --dry-run: it serves the files a build writes");
+        return Ok(EXIT_USAGE);
+    }
+    let mut options = blog_avatars::serve::ServeOptions::new(site);
+    options.config_path = common.config.clone();
+    options.bind = bind;
+    options.port = port;
+    options.jobs = common.jobs.map(usize::from);
+    options.build.offline = common.offline;
+    options.log = !common.quiet;
+    let format = common.format;
+    let quiet = common.quiet;
+    let result = blog_avatars::serve::run(options, |info| {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let _ = match format {
+            ReportFormat::Json => writeln!(
+                out,
+                "{}",
+                serde_json::json!({
+                    "url": info.base_url(),
+                    "upload_url": info.upload_url(),
+                    "layout": info.layout.to_string(),
+                    "first_build": info.first_build,
+                })
+            ),
+            ReportFormat::Human if !quiet => write!(out, "{}", info.describe()),
+            ReportFormat::Human => Ok(()),
+        };
+        let _ = out.flush();
+    });
+    match result {
+        Ok(()) => Ok(0),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(u8::try_from(error.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+/// `serve` in a binary built without the `serve` feature.
+#[cfg(not(feature = "serve"))]
+fn serve(
+    _site: &std::path::Path,
+    _port: u16,
+    _bind: &str,
+    _common: &CommonArgs,
+) -> anyhow::Result<u8> {
+    eprintln!(
+        "error: this blog-avatars was built without the `serve` feature \
+         (rebuild with `--features serve`)"
+    );
     Ok(EXIT_USAGE)
 }
 

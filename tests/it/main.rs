@@ -6,5 +6,7 @@ mod build;
 mod cache;
 mod rewrite;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 mod support;
 mod url;

@@ -1,0 +1,169 @@
+//! The upload page (`upload.html` + `upload.js`, filled in per request) and small info pages.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{ApiError, human_bytes};
+use super::guard::check_host;
+
+const UPLOAD_HTML: &str = include_str!("upload.html");
+const UPLOAD_JS: &str = include_str!("upload.js");
+const STYLE_CSS: &str = include_str!("style.css");
+
+/// Scripts only from this server (no inline script, so an injected one cannot run); no framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                   img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// `GET /_avatars/upload`.
+pub(crate) async fn upload_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    // The page carries the token: never hand it to a page reached through a rebound host name.
+    check_host(&headers)?;
+    let site = state.builder.site();
+    let layout = &site.layout;
+    let title = site
+        .config
+        .site
+        .title
+        .clone()
+        .or_else(|| {
+            layout
+                .root
+                .canonicalize()
+                .ok()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "this site".into());
+    let sizes: Vec<String> = site.config.css_sizes().iter().map(u32::to_string).collect();
+    let page = fill(
+        UPLOAD_HTML,
+        &[
+            ("token", state.guard.token()),
+            ("sizes", &sizes.join(",")),
+            ("max_bytes", &state.max_upload_bytes.to_string()),
+            ("max_human", &human_bytes(state.max_upload_bytes)),
+            ("local_dir", &layout.relative(&site.local_dir())),
+            ("site", &title),
+            ("layout", &layout.kind.to_string()),
+            (
+                "ttl_minutes",
+                &state.previews.ttl().as_secs().div_ceil(60).to_string(),
+            ),
+        ],
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+            (CONTENT_SECURITY_POLICY, CSP),
+            (X_FRAME_OPTIONS, "DENY"),
+            (REFERRER_POLICY, "no-referrer"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        page,
+    )
+        .into_response())
+}
+
+/// `GET /_avatars/upload.js`.
+pub(crate) async fn script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        UPLOAD_JS,
+    )
+        .into_response()
+}
+
+/// `GET /_avatars/style.css`.
+pub(crate) async fn style() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        STYLE_CSS,
+    )
+        .into_response()
+}
+
+/// Replaces each `{{name}}` in `template` with the HTML-escaped value.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut page = template.to_owned();
+    for (name, value) in values {
+        page = page.replace(&format!("{{{{{name}}}}}"), &escape_html(value));
+    }
+    page
+}
+
+/// A minimal page in the upload page's style.
+pub(crate) fn info_page(title: &str, body_html: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/_avatars/style.css\"></head>\
+         <body><main class=\"card\"><h1>{title}</h1>{body_html}</main></body></html>",
+        title = escape_html(title)
+    )
+}
+
+/// Escapes text for HTML element content and quoted attributes.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_and_every_placeholder_filled() {
+        let page = fill("<p>{{a}} {{b}}</p>", &[("a", "<x&\"y'>"), ("b", "ok")]);
+        assert_eq!(page, "<p>&lt;x&amp;&quot;y&#39;&gt; ok</p>");
+        let names = [
+            "token",
+            "sizes",
+            "max_bytes",
+            "max_human",
+            "local_dir",
+            "site",
+            "layout",
+            "ttl_minutes",
+        ];
+        let filled = fill(UPLOAD_HTML, &names.map(|n| (n, "v")));
+        assert!(
+            !filled.contains("{{"),
+            "unfilled placeholder in upload.html"
+        );
+        assert!(
+            !UPLOAD_HTML.contains("<script>"),
+            "inline script would break the CSP"
+        );
+    }
+}
