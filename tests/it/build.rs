@@ -470,3 +470,39 @@ fn a_comment_file_holding_a_comments_list_renders_every_comment() {
     let page = std::fs::read_to_string(site.join("public/a/index.html")).unwrap();
     assert!(page.contains("Quinn") && page.contains("Rosa"), "{page}");
 }
+
+#[test]
+fn a_long_build_logs_progress_on_stderr_unless_told_not_to() {
+    let (_temp, site) = copy_site("sites/native");
+    let mut front = String::from("---\ntitle: slow\ncomments:\n");
+    for i in 0..14 {
+        front.push_str(&format!("  - email: slow{i}@example.org\n"));
+    }
+    front.push_str("---\n");
+    std::fs::write(site.join("content/slow.md"), front).unwrap();
+    let server = blog_avatars::testkit::TestServer::start(|_| {
+        Response::status(404).delay(std::time::Duration::from_millis(200))
+    });
+    std::fs::write(
+        site.join("blog-avatars.toml"),
+        format!(
+            "[gravatar]\nbase_url = \"{}\"\n[libravatar]\nbase_url = \"{}\"\n\
+             [http]\nttl_hours = 0\n",
+            server.url("/avatar/"),
+            server.url("/lib/")
+        ),
+    )
+    .unwrap();
+    // Not a terminal: a plain line every few seconds, so CI logs show the build is alive.
+    let output = run(&["build", s(&site), "--jobs", "1"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("progress: "), "{stderr}");
+    assert!(stderr.contains("/16 identities resolved"), "{stderr}");
+    // Just as slow (the TTL of 0 revalidates everything), but silent.
+    let before = server.request_count();
+    let quiet = run(&["build", s(&site), "--jobs", "1", "--no-progress"]);
+    assert!(server.request_count() >= before + 16);
+    let stderr = String::from_utf8(quiet.stderr).unwrap();
+    assert!(!stderr.contains("progress: "), "{stderr}");
+}
