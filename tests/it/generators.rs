@@ -22,7 +22,7 @@ use blog_avatars::testkit::Response;
 /// `None` where the recipe must fall back (Nia's hash has no avatar anywhere, so with no
 /// `default` provider she has no entry; "anonymous" has no identity at all).
 const COMMENTERS: &[(&str, Option<&str>)] = &[
-    ("Ada <Lovelace>", Some("Ada.Lovelace@Example.org")),
+    ("Ada \"<Lovelace>\"", Some("Ada.Lovelace@Example.org")),
     ("Lee", Some("40001234@qq.com")),
     ("Jo", Some("jo-hub")),
     ("Quinn", Some("50005678")),
