@@ -19,8 +19,8 @@ use crate::support::{assert_no_secrets, fixtures, run_json, s};
 use blog_avatars::testkit::Response;
 
 /// Every fixture has these commenters: name → data file key of the avatar the page must show, or
-/// `None` where the recipe must fall back (Nia's hash has no avatar anywhere, so with no
-/// `default` provider she has no entry; "anonymous" has no identity at all).
+/// `None` where the recipe must fall back to the initial (Nia's hash has no avatar anywhere, so
+/// with no `default` provider she has no entry; 匿名 has no identity at all).
 const COMMENTERS: &[(&str, Option<&str>)] = &[
     ("Ada \"<Lovelace>\"", Some("Ada.Lovelace@Example.org")),
     ("Lee", Some("40001234@qq.com")),
@@ -29,7 +29,7 @@ const COMMENTERS: &[(&str, Option<&str>)] = &[
     ("Rui", Some("60007890")),
     ("Ivan", Some("ivan@example.org")),
     ("Nia", None),
-    ("anonymous", None),
+    ("匿名", None),
 ];
 /// Each found avatar's colour at the loopback service, by data file key.
 const COLOURS: &[(&str, [u8; 3])] = &[
@@ -163,15 +163,16 @@ fn exercise(recipe: &Recipe, generate: impl Fn(&Path)) {
 
     // No data file yet: the pages build, and every comment gets the fallback.
     generate(&site);
-    let (images, fallbacks) = avatars_in(&output);
+    let (images, initials) = avatars_in(&output);
     assert!(
         images.is_empty(),
         "{}: images without a data file: {images:?}",
         recipe.name
     );
+    let everyone: Vec<&str> = COMMENTERS.iter().map(|(who, _)| *who).collect();
     assert_eq!(
-        fallbacks,
-        COMMENTERS.len(),
+        initials,
+        initials_of(&everyone),
         "{}: fallbacks without a data file",
         recipe.name
     );
@@ -247,10 +248,11 @@ struct Img {
     attrs: BTreeMap<String, String>,
 }
 
-/// Every `<img>` and every fallback `<span class="avatar-initial">` of every HTML page under `dir`.
-fn avatars_in(dir: &Path) -> (Vec<Img>, usize) {
+/// Every `<img>`, and the text of every fallback `<span class="avatar-initial">`, of every HTML
+/// page under `dir`.
+fn avatars_in(dir: &Path) -> (Vec<Img>, Vec<String>) {
     let mut images = Vec::new();
-    let mut fallbacks = 0;
+    let mut initials = Vec::new();
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.unwrap();
         if entry.path().extension().is_none_or(|e| e != "html") {
@@ -258,7 +260,7 @@ fn avatars_in(dir: &Path) -> (Vec<Img>, usize) {
         }
         let html = std::fs::read_to_string(entry.path()).unwrap();
         let found = RefCell::new(Vec::new());
-        let spans = RefCell::new(0);
+        let spans = RefCell::new(Vec::<String>::new());
         let settings = lol_html::RewriteStrSettings::new()
             .append_element_content_handler(lol_html::element!("img", |el| {
                 let attrs = el.attributes().iter().map(|a| {
@@ -271,7 +273,12 @@ fn avatars_in(dir: &Path) -> (Vec<Img>, usize) {
                 Ok(())
             }))
             .append_element_content_handler(lol_html::element!("span.avatar-initial", |_| {
-                *spans.borrow_mut() += 1;
+                spans.borrow_mut().push(String::new());
+                Ok(())
+            }))
+            .append_element_content_handler(lol_html::text!("span.avatar-initial", |t| {
+                let mut spans = spans.borrow_mut();
+                spans.last_mut().unwrap().push_str(t.as_str());
                 Ok(())
             }));
         lol_html::rewrite_str(&html, settings).unwrap();
@@ -280,25 +287,32 @@ fn avatars_in(dir: &Path) -> (Vec<Img>, usize) {
             page: page.clone(),
             attrs,
         }));
-        fallbacks += spans.into_inner();
+        initials.extend(
+            spans
+                .into_inner()
+                .iter()
+                .map(|t| htmlize::unescape(t).into_owned()),
+        );
     }
-    (images, fallbacks)
+    initials.sort();
+    (images, initials)
 }
 
 /// Every commenter with an entry has their own avatar as a complete `<img>`, every file exists
 /// in the output at the right pixel size, and the others fall back.
 fn check_pages(name: &str, output: &Path, data: &Value) {
-    let (images, fallbacks) = avatars_in(output);
+    let (images, initials) = avatars_in(output);
     let with_entry: Vec<_> = COMMENTERS
         .iter()
         .filter_map(|(who, key)| key.map(|k| (*who, k)))
         .collect();
     assert_eq!(images.len(), with_entry.len(), "{name}: {images:#?}");
-    assert_eq!(
-        fallbacks,
-        COMMENTERS.len() - with_entry.len(),
-        "{name}: fallbacks"
-    );
+    let without: Vec<&str> = COMMENTERS
+        .iter()
+        .filter(|(_, k)| k.is_none())
+        .map(|(w, _)| *w)
+        .collect();
+    assert_eq!(initials, initials_of(&without), "{name}: fallbacks");
     assert!(
         data["avatars"]
             .get("0bc83cb571cd1c50ba6f3e8a78ef1346")
@@ -342,6 +356,16 @@ fn check_pages(name: &str, output: &Path, data: &Value) {
             );
         }
     }
+}
+
+/// The sorted upper-case first characters of `names`, as the fallback shows them.
+fn initials_of(names: &[&str]) -> Vec<String> {
+    let mut initials: Vec<String> = names
+        .iter()
+        .map(|n| n.chars().next().unwrap().to_uppercase().to_string())
+        .collect();
+    initials.sort();
+    initials
 }
 
 /// Emails (as written and normalised), their MD5 and SHA-256, hashes and QQ numbers of the site.
