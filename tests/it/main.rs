@@ -4,6 +4,7 @@
 mod avatar_server;
 mod build;
 mod cache;
+mod generators;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
