@@ -5,6 +5,7 @@ mod avatar_server;
 mod build;
 mod cache;
 mod generators;
+mod hugo_rewrite;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
