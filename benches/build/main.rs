@@ -53,6 +53,9 @@ struct Args {
     /// The binary to measure (default: this build's `blog-avatars`).
     #[arg(long)]
     binary: Option<PathBuf>,
+    /// Write our cold build's request arrival times (seconds after spawn, one a line) here.
+    #[arg(long)]
+    trace: Option<PathBuf>,
     /// Keep the generated sites in this directory instead of a temp dir.
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -81,6 +84,7 @@ struct Settings {
     layout: String,
     hugo: Vec<Option<u32>>,
     binary: PathBuf,
+    trace: Option<PathBuf>,
 }
 
 fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
@@ -116,6 +120,7 @@ fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
         layout,
         hugo,
         binary,
+        trace: args.trace,
     };
     Ok((settings, args.keep))
 }
@@ -134,7 +139,13 @@ fn main() -> Result<()> {
 
     let started = Instant::now();
     let pictures = Arc::new(Pictures::generate(&shape));
-    let server = server::start(&shape, pictures.clone(), settings.latency);
+    let (server, timeline) = server::start(
+        &shape,
+        pictures.clone(),
+        settings.latency,
+        settings.trace.is_some(),
+    );
+    let service = (&server, &*timeline);
     let origin = server.url("");
     let ours = root.join("ours");
     write_our_site(&ours, &settings, &origin, &pictures)?;
@@ -156,10 +167,14 @@ fn main() -> Result<()> {
         .arg("build")
         .arg(&ours)
         .args(["--format", "json", "--no-progress"]);
-    let cold = measure::run(clone_command(&command), &server, &root)?;
+    let cold = measure::run(clone_command(&command), service, &root)?;
     check_our_report(&cold, &shape, false).context("cold build")?;
+    if let Some(path) = &settings.trace {
+        let lines: String = cold.arrivals.iter().map(|t| format!("{t:.6}\n")).collect();
+        std::fs::write(path, lines).with_context(|| format!("write {}", path.display()))?;
+    }
     print_run("blog-avatars cold", &cold);
-    let warm = measure::run(command, &server, &root)?;
+    let warm = measure::run(command, service, &root)?;
     check_our_report(&warm, &shape, true).context("warm build")?;
     print_run("blog-avatars warm", &warm);
 
@@ -180,10 +195,10 @@ fn main() -> Result<()> {
                 None => "hugo default workers".to_owned(),
             };
             run.make_cold()?;
-            let hugo_cold = measure::run(run.command(), &server, &root)?;
+            let hugo_cold = measure::run(run.command(), service, &root)?;
             check_hugo_output(&site, &shape).with_context(|| format!("{name} cold"))?;
             print_run(&format!("{name} cold"), &hugo_cold);
-            let hugo_warm = measure::run(run.command(), &server, &root)?;
+            let hugo_warm = measure::run(run.command(), service, &root)?;
             print_run(&format!("{name} warm"), &hugo_warm);
             hugo_results.push((name, hugo_cold, hugo_warm));
         }
@@ -295,9 +310,17 @@ fn check_hugo_output(site: &Path, shape: &Shape) -> Result<()> {
 }
 
 fn print_run(name: &str, run: &Measured) {
+    let edges = run.edges.map_or_else(String::new, |(before, after)| {
+        format!(
+            "; first request after {} ms, exit {} ms after the last",
+            before.as_millis(),
+            after.as_millis()
+        )
+    });
     println!(
-        "{name:<28} {:>9.3} s {:>8} requests {:>8.1} MB peak RSS",
+        "{name:<28} {:>8.3} s {:>7.2} s CPU {:>7} requests {:>7.1} MB peak RSS{edges}",
         run.wall.as_secs_f64(),
+        run.cpu.as_secs_f64(),
         run.requests,
         mb(run.peak_rss)
     );

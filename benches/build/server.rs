@@ -12,7 +12,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use blog_avatars::testkit::{Request, Response, TestServer};
 use image::codecs::jpeg::JpegEncoder;
@@ -85,16 +86,93 @@ impl Pictures {
     }
 }
 
-/// Starts the service. `latency` delays every answer.
-pub fn start(shape: &Shape, pictures: Arc<Pictures>, latency: Duration) -> TestServer {
+/// When the first and the last request of a run arrived: where a tool's time goes besides the
+/// network (start-up before the first request, work after the last answer).
+pub struct Timeline {
+    base: Instant,
+    /// Nanoseconds after `base`; `u64::MAX` before any request.
+    first: AtomicU64,
+    last: AtomicU64,
+    /// Every arrival since `reset`, when tracing.
+    arrivals: Option<std::sync::Mutex<Vec<u64>>>,
+}
+
+impl Timeline {
+    fn new(trace: bool) -> Self {
+        Self {
+            base: Instant::now(),
+            first: AtomicU64::new(u64::MAX),
+            last: AtomicU64::new(0),
+            arrivals: trace.then(Default::default),
+        }
+    }
+
+    fn record(&self) {
+        let now = u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.first.fetch_min(now, Ordering::Relaxed);
+        self.last.fetch_max(now, Ordering::Relaxed);
+        if let Some(arrivals) = &self.arrivals {
+            arrivals.lock().unwrap_or_else(|e| e.into_inner()).push(now);
+        }
+    }
+
+    /// Arrivals since `reset`, in seconds after `since` (empty unless tracing).
+    pub fn arrivals(&self, since: Instant) -> Vec<f64> {
+        let Some(arrivals) = &self.arrivals else {
+            return Vec::new();
+        };
+        let offset = since.saturating_duration_since(self.base).as_secs_f64();
+        let mut list: Vec<f64> = arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|&ns| ns as f64 / 1e9 - offset)
+            .collect();
+        list.sort_by(f64::total_cmp);
+        list
+    }
+
+    /// Forgets earlier runs.
+    pub fn reset(&self) {
+        self.first.store(u64::MAX, Ordering::Relaxed);
+        self.last.store(0, Ordering::Relaxed);
+        if let Some(arrivals) = &self.arrivals {
+            arrivals.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// Arrival of the first and the last request since `reset`, if any.
+    pub fn span(&self) -> Option<(Instant, Instant)> {
+        let first = self.first.load(Ordering::Relaxed);
+        let last = self.last.load(Ordering::Relaxed);
+        (first != u64::MAX).then(|| {
+            (
+                self.base + Duration::from_nanos(first),
+                self.base + Duration::from_nanos(last),
+            )
+        })
+    }
+}
+
+/// Starts the service. `latency` delays every answer; `trace` keeps every arrival time.
+pub fn start(
+    shape: &Shape,
+    pictures: Arc<Pictures>,
+    latency: Duration,
+    trace: bool,
+) -> (TestServer, Arc<Timeline>) {
     let gravatar: HashMap<String, usize> = (0..shape.identities)
         .filter(|&i| corpus::kind(i) == Kind::Gravatar)
         .filter_map(|i| Some((corpus::gravatar_md5(&corpus::email(i)?), i)))
         .collect();
     let identities = shape.identities;
-    TestServer::start(move |request| {
+    let timeline = Arc::new(Timeline::new(trace));
+    let recorder = timeline.clone();
+    let server = TestServer::start(move |request| {
+        recorder.record();
         answer(request, &gravatar, &pictures, identities).delay(latency)
-    })
+    });
+    (server, timeline)
 }
 
 fn answer(
@@ -148,7 +226,7 @@ pub fn photo_like_jpeg(side: u32, seed: u64) -> Vec<u8> {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        (state % 41) as f32 - 20.0
+        (state % 17) as f32 - 8.0
     };
     let hue = (seed % 97) as f32 / 97.0;
     let image = RgbImage::from_fn(side, side, |x, y| {
