@@ -3,8 +3,10 @@
 //! Identity `i` gets a kind from a fixed 20-slot pattern, so every corpus size has the same mix:
 //! 40 % Gravatar found, 15 % Gravatar 404 then QQ (a `<qq>@qq.com` address), 10 % QQ only,
 //! 10 % local uploads, 10 % explicit avatar URLs, 15 % nobody has an avatar (the default).
-//! Comment `j` is written by identity `j % identities` on post `j % posts`, so every identity
-//! comments at least once when there are at least as many comments as identities.
+//! Comment `j` is written by identity `j % identities`, so every identity comments at least once
+//! when there are at least as many comments as identities, on a post picked by a hash of `j`:
+//! each post gets a mix of kinds (a plain `j % posts` would give every commenter of a post the
+//! same kind whenever the post count is a multiple of the pattern's length).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -142,13 +144,25 @@ fn comment(j: usize, identities: usize, server: &str) -> Comment {
     }
 }
 
+/// The post of comment `j`: SplitMix64 of `j`, modulo the post count.
+fn post_of(j: usize, posts: usize) -> usize {
+    let mut z = (j as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) % posts as u64) as usize
+}
+
 /// Writes posts and comment data (`content/posts/post-<k>.md`,
 /// `data/comments/post-<k>/comments.yml`) under `site`. `server` is the avatar server's origin.
 pub fn write_posts_and_comments(site: &Path, shape: &Shape, server: &str) -> Result<()> {
     let posts_dir = site.join("content/posts");
     std::fs::create_dir_all(&posts_dir).context("create content/posts")?;
     let posts = shape.posts.max(1);
-    for k in 0..posts {
+    let mut by_post: Vec<Vec<u32>> = vec![Vec::new(); posts];
+    for j in 0..shape.comments {
+        by_post[post_of(j, posts)].push(u32::try_from(j).context("too many comments")?);
+    }
+    for (k, mine) in by_post.iter().enumerate() {
         let mut text = String::new();
         writeln!(
             text,
@@ -161,9 +175,9 @@ pub fn write_posts_and_comments(site: &Path, shape: &Shape, server: &str) -> Res
         )?;
         std::fs::write(posts_dir.join(format!("post-{k}.md")), text)
             .with_context(|| format!("write post {k}"))?;
-        let comments: Vec<Comment> = (k..shape.comments)
-            .step_by(posts)
-            .map(|j| comment(j, shape.identities.max(1), server))
+        let comments: Vec<Comment> = mine
+            .iter()
+            .map(|&j| comment(j as usize, shape.identities.max(1), server))
             .collect();
         if comments.is_empty() {
             continue;

@@ -23,7 +23,9 @@ const SINGLE: &str = r#"<!doctype html>
 {{ .Content }}
 {{ $gravatar := site.Params.gravatar }}
 {{ $qqBase := site.Params.qq }}
-{{ range index site.Data.comments .File.ContentBaseName "comments" "comments" }}
+{{ $comments := slice }}
+{{ with index site.Data.comments .File.ContentBaseName }}{{ $comments = .comments.comments }}{{ end }}
+{{ range $comments }}
   {{ $img := false }}
   {{ $email := lower (trim (string (.email | default "")) " ") }}
   {{ with $email }}{{ with resources.Get (printf "avatars/%s.jpg" .) }}{{ $img = . }}{{ end }}{{ end }}
