@@ -204,15 +204,20 @@ fn resolve_all(
     let total = identities.len();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
-    let threads = concurrency.clamp(1, total.max(1));
+    // More workers than requests in flight: a worker busy with an upload or an identicon (no
+    // network) must not leave a request slot idle; the fetcher's gate still caps requests.
+    let threads = concurrency.saturating_mul(2).clamp(1, total.max(1));
+    let order = Interleave::new(total);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(found) = identities.get(index) else {
+                    let step = next.fetch_add(1, Ordering::Relaxed);
+                    if step >= total {
                         break;
-                    };
+                    }
+                    let index = order.at(step);
+                    let found = &identities[index];
                     let outcome = resolve_one(found, chain, images);
                     results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(outcome);
                     progress.tick();
@@ -226,6 +231,36 @@ fn resolve_all(
         .into_iter()
         .map(|outcome| outcome.unwrap_or_else(unreachable_outcome))
         .collect()
+}
+
+/// A fixed permutation of `0..total` that spreads neighbours apart: scan order groups identities
+/// by kind, so uploads (no network) or QQ's large pictures would otherwise come in one block
+/// and leave the network idle while the CPU catches up.
+struct Interleave {
+    total: usize,
+    stride: usize,
+}
+
+impl Interleave {
+    fn new(total: usize) -> Self {
+        // A stride near total / golden ratio, coprime with total, visits every index once.
+        let mut stride = ((total as f64 * 0.618_033_988_75) as usize).max(1);
+        while gcd(stride, total.max(1)) != 1 {
+            stride += 1;
+        }
+        Self { total, stride }
+    }
+
+    fn at(&self, step: usize) -> usize {
+        ((step as u128 * self.stride as u128) % self.total.max(1) as u128) as usize
+    }
+}
+
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// Every index is filled by exactly one worker; this only satisfies the type.
@@ -243,12 +278,17 @@ fn unreachable_outcome() -> Outcome {
 
 fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) -> Outcome {
     let mut warnings = Vec::new();
-    let decision = chain.resolve(found, images, &mut warnings);
+    let mut decision = chain.resolve(found, images, &mut warnings);
     // The chain accepted the image through `images`, so this is a memo hit.
     let published = decision
         .image
         .as_ref()
         .and_then(|image| images.publish(&image.bytes).ok());
+    // Published: the source bytes are no longer needed, and keeping them for every identity
+    // until the report would hold every downloaded picture in memory at once.
+    if let Some(image) = decision.image.as_mut() {
+        image.bytes = std::sync::Arc::from(Vec::new());
+    }
     (decision, published, warnings)
 }
 
@@ -312,4 +352,23 @@ pub fn build_site(
         config.http.concurrency = jobs;
     }
     build(&layout, &config, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleave_visits_every_index_once_and_spreads_neighbours() {
+        for total in [0usize, 1, 2, 3, 10, 16, 97, 1000] {
+            let order = Interleave::new(total);
+            let mut seen: Vec<usize> = (0..total).map(|step| order.at(step)).collect();
+            if total > 10 {
+                // Consecutive steps land far apart.
+                assert!(seen[0].abs_diff(seen[1]) > total / 4, "{total}: {seen:?}");
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, (0..total).collect::<Vec<_>>(), "{total}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use super::cache::Cache;
@@ -31,7 +31,6 @@ enum Settled {
     /// A body that is also a cache blob: kept weakly, re-read from disk once nobody holds it.
     OnDisk {
         sha256: String,
-        body: Weak<[u8]>,
         content_type: Option<String>,
         stale_error: Option<FetchError>,
         origin: Origin,
@@ -234,7 +233,7 @@ impl Fetcher {
 
     /// What the memo keeps of an answer.
     fn settle(&self, fetched: &Fetched, sha256: Option<String>) -> Settled {
-        let (Some(sha256), Some(body)) = (sha256, fetched.body()) else {
+        let (Some(sha256), Some(_)) = (sha256, fetched.body()) else {
             return Settled::Held(fetched.clone());
         };
         let (content_type, stale_error, origin) = match fetched {
@@ -252,7 +251,6 @@ impl Fetcher {
         };
         Settled::OnDisk {
             sha256,
-            body: Arc::downgrade(body),
             content_type,
             stale_error,
             origin,
@@ -261,21 +259,17 @@ impl Fetcher {
 
     /// Rebuilds the answer from the memo for a later caller.
     fn unsettle(&self, url: &str, settled: &Settled) -> Fetched {
-        let (sha256, body, content_type, stale_error, origin) = match settled {
+        let (sha256, content_type, stale_error, origin) = match settled {
             Settled::Held(fetched) => return fetched.clone(),
             Settled::OnDisk {
                 sha256,
-                body,
                 content_type,
                 stale_error,
                 origin,
-            } => (sha256, body, content_type, stale_error, origin),
+            } => (sha256, content_type, stale_error, origin),
         };
         let cache = self.cache.as_ref();
-        let Some(body) = body
-            .upgrade()
-            .or_else(|| cache.and_then(|c| c.read_blob(sha256)))
-        else {
+        let Some(body) = cache.and_then(|c| c.read_blob(sha256)) else {
             // The blob vanished mid-run (e.g. `cache clean` ran meanwhile).
             let path = cache.map(|c| c.dir().join("blobs").join(sha256));
             let source = CacheError::io(

@@ -90,6 +90,9 @@ fn encode_webp(
     config.lossless = 0;
     config.quality = f32::from(quality);
     config.alpha_compression = 1;
+    // Method 2 instead of libwebp's default 4: half the encoding time for avatar-sized images,
+    // about 5 % more bytes.
+    config.method = 2;
     let rgb;
     let encoder = if has_alpha {
         webp::Encoder::from_rgba(rgba, px, px)
