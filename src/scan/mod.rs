@@ -93,16 +93,41 @@ struct FileScan {
 pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
     let names = FieldNames::new(&config.scan);
     let (files, mut warnings) = list_files(layout);
-    let scans: Vec<(String, FileScan)> = files
-        .par_iter()
-        .map(|(path, kind)| {
-            let relative = layout.relative(path);
-            let scan = scan_file(path, &relative, *kind, &names, config);
-            (relative, scan)
-        })
-        .collect();
-
     let mut found: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
+    // Parsed in chunks and merged as they come, so memory holds the identities found, not every
+    // file's fields at once (a million comment files would otherwise be hundreds of MB).
+    for chunk in files.chunks(SCAN_CHUNK) {
+        let scans: Vec<(String, FileScan)> = chunk
+            .par_iter()
+            .map(|(path, kind)| {
+                let relative = layout.relative(path);
+                let scan = scan_file(path, &relative, *kind, &names, config);
+                (relative, scan)
+            })
+            .collect();
+        merge(scans, &mut found, &mut warnings);
+    }
+    let mut identities: Vec<FoundIdentity> = found.into_values().collect();
+    identities.sort_by(|a, b| {
+        (a.identity.kind(), a.identity.value()).cmp(&(b.identity.kind(), b.identity.value()))
+    });
+    ScanResult {
+        layout: layout.clone(),
+        identities,
+        warnings,
+        files: files.len(),
+    }
+}
+
+/// Files parsed in parallel per chunk.
+const SCAN_CHUNK: usize = 4096;
+
+/// Validates the raw fields of parsed files and adds them to the identities found so far.
+fn merge(
+    scans: Vec<(String, FileScan)>,
+    found: &mut BTreeMap<Identity, FoundIdentity>,
+    warnings: &mut Vec<Warning>,
+) {
     for (relative, file) in &scans {
         warnings.extend(file.warnings.iter().cloned());
         for record in &file.records {
@@ -126,7 +151,9 @@ pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
                         if !entry.raw.contains(&field.raw) {
                             entry.raw.push(field.raw.clone());
                         }
-                        if !entry.sources.contains(&source) {
+                        // Files are merged in order, so a repeat of a place can only be the
+                        // last one: no quadratic search for a prolific commenter.
+                        if entry.sources.last() != Some(&source) {
                             entry.sources.push(source);
                         }
                         in_record.push(identity);
@@ -147,16 +174,6 @@ pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
                 }
             }
         }
-    }
-    let mut identities: Vec<FoundIdentity> = found.into_values().collect();
-    identities.sort_by(|a, b| {
-        (a.identity.kind(), a.identity.value()).cmp(&(b.identity.kind(), b.identity.value()))
-    });
-    ScanResult {
-        layout: layout.clone(),
-        identities,
-        warnings,
-        files: scans.len(),
     }
 }
 
