@@ -8,25 +8,31 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// Copies `fixtures/<name>` into a fresh temp dir and returns (guard, site path).
+/// Copies `fixtures/<name>` into a fresh temp dir and returns (guard, site path). What a build
+/// of the fixture leaves behind (someone ran the README's demo command) is not copied, so every
+/// test starts from the committed fixture.
 pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let site = temp.path().join("site");
-    copy_dir(&fixtures().join(name), &site);
-    (temp, site)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
+    let from = fixtures().join(name);
+    let outputs = [
+        from.join("public"),
+        from.join(".blog-avatars-cache"),
+        from.join("data/avatars.json"),
+    ];
+    for entry in walkdir::WalkDir::new(&from)
+        .into_iter()
+        .filter_entry(|e| !outputs.iter().any(|o| o == e.path()))
+    {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+        let target = site.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+    (temp, site)
 }
 
 /// Runs the binary with `args`.
