@@ -10,6 +10,7 @@
 pub mod cache_command;
 pub mod images;
 mod plan;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -67,6 +68,18 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             None
         }
     };
+    // Held to the end of the build; it also clears what killed builds left (see `sweep`).
+    let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
+    let _build_lock = sweep::begin(
+        &cache_dir,
+        cache.as_ref(),
+        &[&layout.avatar_dir, data_dir],
+        &layout
+            .output_dir
+            .iter()
+            .map(|d| d.as_path())
+            .collect::<Vec<_>>(),
+    );
     let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
     let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
     let images = Images::new(
