@@ -118,7 +118,6 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         identities.push(IdentityReport::new(found, &decision, published.as_deref()));
     }
     let data_written = data.write(&layout.data_file)?;
-    let pruned = avatars.prune()?;
     let mut pages = 0;
     if layout.kind == LayoutKind::Native {
         let rendered = crate::render::render_site(layout, config, &data)?;
@@ -130,6 +129,9 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             }
         }
     }
+    // Pruned only once the pages point at this run's files: a build killed at any moment leaves
+    // no page naming a removed avatar.
+    let pruned = avatars.prune()?;
     let decoded = images.decoded();
     images.finish()?;
     let fetch_stats = match fetcher.finish() {

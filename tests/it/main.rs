@@ -4,6 +4,7 @@
 mod avatar_server;
 mod build;
 mod cache;
+mod crash;
 mod scan;
 mod support;
 mod url;
