@@ -5,6 +5,7 @@ mod avatar_server;
 mod build;
 mod cache;
 mod crash;
+mod faults;
 mod scan;
 mod support;
 mod url;
