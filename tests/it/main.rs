@@ -6,6 +6,7 @@ mod build;
 mod cache;
 mod crash;
 mod faults;
+mod hostile;
 mod scan;
 mod support;
 mod url;
