@@ -7,6 +7,7 @@ mod cache;
 mod crash;
 mod faults;
 mod hostile;
+mod privacy;
 mod scan;
 mod support;
 mod url;
