@@ -6,6 +6,7 @@ mod build;
 mod cache;
 mod crash;
 mod faults;
+mod fuzz_replay;
 mod hostile;
 mod privacy;
 mod scan;
