@@ -261,6 +261,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
         retries: http.retries,
         max_redirects: http.max_redirects,
         ttl: Duration::from_secs(http.ttl_hours.saturating_mul(3600)),
+        images_only: true,
         ..HttpSettings::default()
     }
 }

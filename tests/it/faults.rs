@@ -102,14 +102,15 @@ enum Fallback {
     NextProvider,
 }
 
-/// Runs a healthy build, injects `fault` (made knowing the server) for the victim, builds again with `--strict` and checks
-/// everything the module doc promises. `needle` must appear in the victim's error.
+/// Runs a healthy build, injects `fault` (made knowing the server) for the victim, builds again
+/// with `--strict` and checks everything the module doc promises; returns the site. `needle`
+/// must appear in the victim's error.
 fn survives(
     fault: impl FnOnce(&TestServer) -> Response,
     fallback: Fallback,
     needle: &str,
     bound: Duration,
-) {
+) -> Site {
     let site = Site::new();
     let healthy = run_json(&["build", s(&site.site), "--format", "json"], 0);
     assert_eq!(healthy["errors"], 0, "{healthy:#}");
@@ -156,6 +157,7 @@ fn survives(
     }
     assert_eq!(report["errors"], 1, "{report:#}");
     assert_files_exist(&site.site, &after);
+    site
 }
 
 fn assert_files_exist(site: &Path, data: &Value) {
@@ -225,15 +227,22 @@ fn body_dripping_slower_than_the_timeout() {
 
 #[test]
 fn html_served_as_png() {
-    survives(
+    // A captive portal or CDN error page: a failed refresh, so the last good image stays, and
+    // nothing is cached, so the next build after the server recovers is healthy again.
+    let site = survives(
         |_| {
             Response::ok("<!doctype html><title>Blocked</title>")
                 .header("Content-Type", "image/png")
         },
-        Fallback::NextProvider,
-        "HTML",
+        Fallback::LastGood,
+        "not an image (Content-Type image/png)",
         BOUND,
     );
+    site.a
+        .routes
+        .set(&victim_route(), Response::ok(png(96, [0, 200, 200])));
+    let recovered = run_json(&["build", s(&site.site), "--strict", "--format", "json"], 0);
+    assert_eq!(identity(&recovered, VICTIM)["provider"], "gravatar");
 }
 
 #[test]
