@@ -271,7 +271,7 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
 /// as itself).
 pub fn site_path(value: &str) -> Option<String> {
     let unified = value.replace('\\', "/");
-    if unified.starts_with("//") || unified.contains(char::is_control) || unified.starts_with('~') {
+    if unified.starts_with("//") || unified.contains(char::is_control) {
         return None;
     }
     let mut parts = Vec::new();
@@ -280,8 +280,11 @@ pub fn site_path(value: &str) -> Option<String> {
             "" | "." => {}
             ".." => return None,
             // A colon in the first part is a drive (`/C:/x` joined onto the site root on Windows
-            // is `C:\x`) or a scheme; found by fuzzing.
-            other if parts.is_empty() && other.contains(':') => return None,
+            // is `C:\x`) or a scheme, a `~` a home directory, wherever `/` or `.` put them
+            // first; found by fuzzing.
+            other if parts.is_empty() && (other.contains(':') || other.starts_with('~')) => {
+                return None;
+            }
             other if other.trim() != other => return None,
             other => parts.push(other),
         }
@@ -428,6 +431,7 @@ mod tests {
             ("/image://s/me.png", "escapes"),
             ("/\nimages/me.png", "not a plain path"),
             ("/ me.png", "not a plain path"),
+            ("./~/.ssh/id_rsa", "escapes"),
             ("http://", "not a valid URL"),
         ] {
             assert!(err(FieldKind::Avatar, bad).contains(needle), "{bad}");

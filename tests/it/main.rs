@@ -4,9 +4,11 @@
 mod avatar_server;
 mod build;
 mod cache;
+#[cfg(unix)] // SIGKILL and exit signals
 mod crash;
 mod faults;
 mod fuzz_replay;
+#[cfg(unix)] // symlinks
 mod hostile;
 mod privacy;
 mod scan;
