@@ -74,11 +74,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         &cache_dir,
         cache.as_ref(),
         &[&layout.avatar_dir, data_dir],
-        &layout
-            .output_dir
-            .iter()
-            .map(|d| d.as_path())
-            .collect::<Vec<_>>(),
+        layout.output_dir.as_deref(),
     );
     let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
     let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());

@@ -16,11 +16,12 @@ use walkdir::WalkDir;
 use crate::fetch::Cache;
 
 /// The lock file, beside the cache index.
-pub(crate) const BUILD_LOCK_FILE: &str = "build.lock";
-/// Prefix and suffix of every temp file this tool writes.
-pub(crate) const TEMP_PREFIX: &str = ".blog-avatars-";
+const BUILD_LOCK_FILE: &str = "build.lock";
+/// Prefix and suffix of every temp file this tool writes (`publish::write_atomic` and the
+/// cache's `write_atomically` name them so).
+const TEMP_PREFIX: &str = ".blog-avatars-";
 /// See [`TEMP_PREFIX`].
-pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_SUFFIX: &str = ".tmp";
 
 /// A shared lock on the cache's build lock, held for a whole build; released on drop (the
 /// kernel also releases it when the process dies, so a killed build never blocks the next).
@@ -29,14 +30,14 @@ pub(crate) struct BuildLock {
 }
 
 /// Takes the build lock on `cache_dir`. When no other build holds it, first removes the temp
-/// files directly in `flat_dirs`, anywhere under `deep_dirs` and the cache, and the cache's
-/// orphaned blobs; returns the lock and how many files were removed. `None` when the lock file cannot be used (e.g. a read-only cache): the build then
-/// runs without sweeping.
+/// files directly in `flat_dirs`, anywhere under `deep_dir` and the cache, and the cache's
+/// orphaned blobs; returns the lock and how many files were removed. `None` when the lock file
+/// cannot be used (e.g. a read-only cache): the build then runs without sweeping.
 pub(crate) fn begin(
     cache_dir: &Path,
     cache: Option<&Cache>,
     flat_dirs: &[&Path],
-    deep_dirs: &[&Path],
+    deep_dir: Option<&Path>,
 ) -> Option<(BuildLock, usize)> {
     std::fs::create_dir_all(cache_dir).ok()?;
     let file = File::options()
@@ -50,10 +51,8 @@ pub(crate) fn begin(
         Ok(()) => {
             // Alone: nothing found now can be another build's work in progress.
             let flat = flat_dirs.iter().map(|dir| (*dir, 1));
-            let deep = deep_dirs
-                .iter()
-                .chain([&cache_dir])
-                .map(|dir| (*dir, usize::MAX));
+            let deep = deep_dir.into_iter().chain([cache_dir]);
+            let deep = deep.map(|dir| (dir, usize::MAX));
             removed += flat
                 .chain(deep)
                 .map(|(dir, depth)| remove_temp_files(dir, depth))
@@ -85,7 +84,7 @@ fn remove_temp_files(dir: &Path, depth: usize) -> usize {
 }
 
 /// Whether `name` is one of our temp files.
-pub(crate) fn is_temp_name(name: &std::ffi::OsStr) -> bool {
+fn is_temp_name(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .is_some_and(|n| n.starts_with(TEMP_PREFIX) && n.ends_with(TEMP_SUFFIX))
 }
@@ -113,18 +112,18 @@ mod tests {
         std::fs::write(out.join(".blog-avatars-rendered"), b"manifest").unwrap();
 
         // Another build holds the lock: nothing is removed, and this one still gets in.
-        let (other, swept) = begin(&cache, None, &[], &[&out]).unwrap();
+        let (other, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
         assert_eq!(swept, 3);
         for path in &leftovers {
             std::fs::write(path, b"in progress").unwrap();
         }
-        let (_mine, swept) = begin(&cache, None, &[], &[&out]).unwrap();
+        let (_mine, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
         assert_eq!(swept, 0, "removed another build's temp files");
         assert!(leftovers.iter().all(|p| p.exists()));
         drop(other);
         drop(_mine);
 
-        let (_alone, swept) = begin(&cache, None, &[], &[&out]).unwrap();
+        let (_alone, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
         assert_eq!(swept, 3);
         assert!(leftovers.iter().all(|p| !p.exists()));
         assert!(out.join("post/index.html").exists());
@@ -147,7 +146,7 @@ mod tests {
             .unwrap();
         drop(cache);
         let (cache, _) = Cache::open(dir).unwrap();
-        let (_lock, removed) = begin(dir, Some(&cache), &[], &[]).unwrap();
+        let (_lock, removed) = begin(dir, Some(&cache), &[], None).unwrap();
         assert_eq!(removed, 1);
         assert!(dir.join("blobs").join(kept).is_file());
         assert!(!dir.join("blobs").join(orphan).exists());
