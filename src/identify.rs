@@ -241,7 +241,8 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
         if looks_like_scheme {
             if scheme != "http" && scheme != "https" {
                 return Err(Invalid(format!(
-                    "`{shown}`: only http and https avatar URLs are used, not {scheme}:"
+                    "`{shown}`: only http and https avatar URLs are used, not {}:",
+                    shorten(scheme)
                 )));
             }
             return match url::Url::parse(value) {
@@ -259,16 +260,18 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
     }
     site_path(value).map(Identity::File).ok_or_else(|| {
         Invalid(format!(
-            "`{shown}`: the path escapes the site and is refused"
+            "`{shown}`: the path escapes the site or is not a plain path, and is refused"
         ))
     })
 }
 
 /// Normalises a site path: `\` to `/`, a leading `/` means the site root, `.` dropped. `None` if
-/// any `..`, a NUL or a UNC/drive prefix would take it outside the site.
+/// any `..`, a UNC/drive prefix would take it outside the site, or if it holds control
+/// characters or a part with surrounding spaces (normalising must give a value that reads back
+/// as itself).
 pub fn site_path(value: &str) -> Option<String> {
     let unified = value.replace('\\', "/");
-    if unified.starts_with("//") || unified.contains('\0') || unified.starts_with('~') {
+    if unified.starts_with("//") || unified.contains(char::is_control) {
         return None;
     }
     let mut parts = Vec::new();
@@ -276,6 +279,13 @@ pub fn site_path(value: &str) -> Option<String> {
         match part {
             "" | "." => {}
             ".." => return None,
+            // A colon in the first part is a drive (`/C:/x` joined onto the site root on Windows
+            // is `C:\x`) or a scheme, a `~` a home directory, wherever `/` or `.` put them
+            // first; found by fuzzing.
+            other if parts.is_empty() && (other.contains(':') || other.starts_with('~')) => {
+                return None;
+            }
+            other if other.trim() != other => return None,
             other => parts.push(other),
         }
     }
@@ -417,6 +427,11 @@ mod tests {
             ("images/../../x.png", "escapes"),
             ("C:\\Windows\\x.png", "absolute"),
             ("\\\\server\\share\\x.png", "escapes"),
+            ("/C:/Windows/win.ini", "escapes"),
+            ("/image://s/me.png", "escapes"),
+            ("/\nimages/me.png", "not a plain path"),
+            ("/ me.png", "not a plain path"),
+            ("./~/.ssh/id_rsa", "escapes"),
             ("http://", "not a valid URL"),
         ] {
             assert!(err(FieldKind::Avatar, bad).contains(needle), "{bad}");
@@ -428,5 +443,8 @@ mod tests {
         assert_eq!(identify(FieldKind::Email, "  ").unwrap(), None);
         let message = err(FieldKind::Email, &"x".repeat(10_000));
         assert!(message.len() < 200, "{}", message.len());
+        // A long scheme too (found by fuzzing).
+        let message = err(FieldKind::Avatar, &format!("{}://x", "h".repeat(10_000)));
+        assert!(message.len() < 300, "{}", message.len());
     }
 }

@@ -155,9 +155,18 @@ impl AvatarDir {
         let first = self.lock().insert(name.to_owned());
         let path = self.dir.join(name);
         if first && !holds_named_content(&path, name) {
-            let bytes = load()?;
-            if write_atomic(&path, &bytes)? {
-                self.written.fetch_add(1, Ordering::Relaxed);
+            let written = load().and_then(|bytes| write_atomic(&path, &bytes));
+            match written {
+                Ok(true) => {
+                    self.written.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    // Not produced after all: a later call with bytes (e.g. decoding the source
+                    // after a cached rendering went missing) must write the file.
+                    self.lock().remove(name);
+                    return Err(error);
+                }
             }
         }
         Ok(())
@@ -183,8 +192,9 @@ impl AvatarDir {
         self.produced.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Removes files named like ours that this run did not produce, and temp files a killed run
-    /// left behind. Nothing else is touched.
+    /// Removes files named like ours that this run did not produce. Nothing else is touched:
+    /// temp files a killed run left are swept at the start of the next build, under the build
+    /// lock, because here they may be another build's work in progress.
     pub fn prune(&self) -> Result<Vec<String>> {
         let mut removed = Vec::new();
         let entries = match std::fs::read_dir(&self.dir) {
@@ -195,8 +205,7 @@ impl AvatarDir {
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let stale = (is_own_name(&name) && !self.lock().contains(&name))
-                || (name.starts_with(".blog-avatars-") && name.ends_with(".tmp"));
+            let stale = is_own_name(&name) && !self.lock().contains(&name);
             if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
                 removed.push(name);
@@ -297,15 +306,27 @@ mod tests {
             b"abc"
         );
         let removed = again.prune().unwrap();
-        assert_eq!(
-            removed,
-            vec![
-                ".blog-avatars-x1.tmp".to_owned(),
-                "0123456789abcdef.webp".to_owned()
-            ]
-        );
+        assert_eq!(removed, vec!["0123456789abcdef.webp".to_owned()]);
         assert!(dir.join("keep-me.txt").exists());
+        // Possibly another build's write in progress: the build's sweep decides, not prune.
+        assert!(dir.join(".blog-avatars-x1.tmp").exists());
         assert!(dir.join("ba7816bf8f01cfea.webp").exists());
+    }
+
+    #[test]
+    fn a_failed_store_is_not_counted_as_produced() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("avatars");
+        let avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
+        let name = file_name(b"abc", "webp");
+        let gone = temp.path().join("rendered/gone.webp");
+        let from_cache = || std::fs::read(&gone).map_err(|e| Error::io(&gone, e));
+        assert!(avatars.store_named(&name, from_cache).is_err());
+        assert_eq!(avatars.produced(), 0);
+        // The fallback (decoding the source again) must still write the file.
+        avatars.store_named(&name, || Ok(b"abc".to_vec())).unwrap();
+        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), b"abc");
+        assert_eq!((avatars.produced(), avatars.written()), (1, 1));
     }
 
     #[test]

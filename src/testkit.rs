@@ -149,7 +149,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl TestServer {
     /// Starts a server on `127.0.0.1` (a free port) answering with `handler`.
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        Self::start_on("127.0.0.1:0", handler)
+    }
+
+    /// Starts a server bound to `bind` (a loopback address such as `[::1]:0`, for tests that
+    /// need two hosts) answering with `handler`.
+    pub fn start_on(
+        bind: &str,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind(bind).expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
             handler: Box::new(handler),
@@ -177,7 +186,7 @@ impl TestServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port><path>`.
+    /// `http://127.0.0.1:<port><path>` (`http://[::1]:<port><path>` on IPv6).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

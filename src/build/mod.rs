@@ -11,6 +11,7 @@ pub mod cache_command;
 pub mod images;
 mod plan;
 pub mod rewrite_dir;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,12 +49,17 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     }
     let mut warnings = scan.warnings.clone();
     let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
     let resolved = resolve_identities(
         &scan.identities,
         layout,
         config,
         &avatars,
         options,
+        Sweep {
+            flat_dirs: &[&layout.avatar_dir, data_dir],
+            deep_dir: layout.output_dir.as_deref(),
+        },
         &mut warnings,
     )?;
     let mut data = DataFile::new();
@@ -79,7 +85,6 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         identities.push(IdentityReport::new(found, &decision, published.as_deref()));
     }
     let data_written = data.write(&layout.data_file)?;
-    let pruned = avatars.prune()?;
     let mut pages = 0;
     if layout.kind == LayoutKind::Native {
         let rendered = crate::render::render_site(layout, config, &data)?;
@@ -91,6 +96,10 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
             }
         }
     }
+    // Pruned only once the pages point at this run's files: a build killed at any moment leaves
+    // no page naming a removed avatar.
+    let pruned = avatars.prune()?;
+    drop(resolved.lock);
     Ok(BuildReport::new(
         layout,
         identities,
@@ -117,6 +126,16 @@ pub struct Resolved {
     pub fetch_stats: crate::fetch::FetchStats,
     /// Source images decoded (the rest came from the rendered cache).
     pub decoded: usize,
+    /// The build lock on the cache: hold it until the outputs are complete.
+    pub(crate) lock: Option<sweep::BuildLock>,
+}
+
+/// Where a killed build may have left temp files: directories swept flat, and one swept deep.
+pub struct Sweep<'a> {
+    /// Swept one level deep (the avatar directory, the data file's directory).
+    pub flat_dirs: &'a [&'a Path],
+    /// Swept recursively (the rendered output).
+    pub deep_dir: Option<&'a Path>,
 }
 
 /// Resolves `identities` through the chain and publishes their images into `avatars`, using
@@ -127,6 +146,7 @@ pub fn resolve_identities(
     config: &Config,
     avatars: &AvatarDir,
     options: &BuildOptions,
+    sweep_dirs: Sweep<'_>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Resolved> {
     let cache_dir = config.cache_dir(&layout.root);
@@ -150,6 +170,14 @@ pub fn resolve_identities(
             None
         }
     };
+    // Held to the end of the build; it also clears what killed builds left (see `sweep`).
+    let lock = sweep::begin(
+        &cache_dir,
+        cache.as_ref(),
+        sweep_dirs.flat_dirs,
+        sweep_dirs.deep_dir,
+    )
+    .map(|(lock, _removed)| lock);
     let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
     let images = Images::new(
         pixel_sizes(config),
@@ -187,6 +215,7 @@ pub fn resolve_identities(
         outcomes,
         fetch_stats,
         decoded,
+        lock,
     })
 }
 
@@ -336,6 +365,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
         retries: http.retries,
         max_redirects: http.max_redirects,
         ttl: Duration::from_secs(http.ttl_hours.saturating_mul(3600)),
+        images_only: true,
         ..HttpSettings::default()
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{BuildOptions, data_entry, plan, resolve_identities};
+use super::{BuildOptions, Sweep, data_entry, plan, resolve_identities};
 use crate::config::{CONFIG_FILE_NAME, Config};
 use crate::error::{Error, Result};
 use crate::identify::Identity;
@@ -100,6 +100,10 @@ pub fn rewrite_site(
         &config,
         &avatars,
         options,
+        Sweep {
+            flat_dirs: &[&layout.avatar_dir],
+            deep_dir: None,
+        },
         &mut warnings,
     )?;
     let mut entries: BTreeMap<&Identity, DataEntry> = BTreeMap::new();
@@ -126,6 +130,7 @@ pub fn rewrite_site(
     let rewritten = rewrite_dir(&files, dir, &lookup)?;
     warnings.extend(rewritten.warnings.iter().cloned());
     let pruned = avatars.prune()?;
+    drop(resolved.lock);
     let mut report = BuildReport::new(
         &layout,
         reports,

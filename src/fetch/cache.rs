@@ -169,6 +169,39 @@ impl Cache {
         Ok(report)
     }
 
+    /// Removes blobs no entry of the index on disk refers to: downloads of a run killed before
+    /// it saved the index. Only safe while no build is running on this cache (a running build's
+    /// new blobs are not in the index yet), so the build calls it under its exclusive lock.
+    pub(crate) fn remove_orphan_blobs(&self) -> Result<usize, CacheError> {
+        let blob_dir = self.dir.join(BLOB_DIR);
+        if !blob_dir.is_dir() {
+            return Ok(0);
+        }
+        let _lock = self.lock_dir()?;
+        // An unreadable index references nothing we can trust; keep everything then.
+        let Ok(index) = read_index(&self.dir) else {
+            return Ok(0);
+        };
+        let referenced: HashSet<&str> = index
+            .entries
+            .values()
+            .filter_map(|e| match &e.outcome {
+                Outcome::Found { sha256, .. } => Some(sha256.as_str()),
+                Outcome::Missing => None,
+            })
+            .collect();
+        let mut removed = 0;
+        for (path, _) in list_blobs(&blob_dir) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Temp files are the sweep's business, not ours.
+            if !name.starts_with('.') && !referenced.contains(name) {
+                fs::remove_file(&path).map_err(|e| CacheError::io(&path, e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     pub(crate) fn lookup(&self, url: &str) -> Option<Entry> {
         self.lock().index.entries.get(url).cloned()
     }

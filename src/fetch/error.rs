@@ -110,6 +110,18 @@ pub enum FetchError {
         #[source]
         source: Arc<io::Error>,
     },
+    /// A success answer whose bytes are no image format (typically an HTML page): a failed
+    /// refresh, never cached.
+    #[error(
+        "{url}: the answer is not an image{}",
+        .content_type.as_deref().map_or(String::new(), |t| format!(" (Content-Type {t})"))
+    )]
+    NotAnImage {
+        /// The URL requested.
+        url: String,
+        /// The MIME type the server declared.
+        content_type: Option<String>,
+    },
     /// The cache could not hold the downloaded answer (the body itself was fine).
     #[error("{url}: cannot store in the cache")]
     Cache {
@@ -137,6 +149,7 @@ impl FetchError {
             | Self::Tls { url, .. }
             | Self::Protocol { url, .. }
             | Self::Io { url, .. }
+            | Self::NotAnImage { url, .. }
             | Self::Cache { url, .. } => url,
         }
     }

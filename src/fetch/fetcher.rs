@@ -139,6 +139,43 @@ impl Fetcher {
             .client
             .fetch(url, trust, validators, &self.gate, &self.counters);
         match result {
+            // Bytes that are not an image (a captive portal's or CDN's HTML page sent with 200)
+            // are a failed refresh: they never replace the last good image, and are not cached
+            // (the next build asks again). Without a cached image the caller sees them and says
+            // what they are.
+            Ok(Answer::Body { bytes, meta })
+                if self.client.settings().images_only
+                    && crate::process::sniff(&bytes).is_none() =>
+            {
+                self.count_cache(false);
+                match cached {
+                    Some(Cached {
+                        entry,
+                        body: Some(body),
+                    }) => {
+                        Counters::bump(&self.counters.stale);
+                        let (sha256, content_type) = found_parts(&entry);
+                        let error = FetchError::NotAnImage {
+                            url: url.to_owned(),
+                            content_type: meta.content_type,
+                        };
+                        let stale = Fetched::Stale {
+                            body,
+                            content_type,
+                            error,
+                        };
+                        (stale, sha256)
+                    }
+                    _ => {
+                        let found = Fetched::Found {
+                            body: Arc::from(bytes),
+                            content_type: meta.content_type,
+                            origin: Origin::Network,
+                        };
+                        (found, None)
+                    }
+                }
+            }
             Ok(Answer::Body { bytes, meta }) => {
                 self.count_cache(false);
                 let content_type = meta.content_type.clone();

@@ -134,7 +134,12 @@ pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> io::Result<()>,
 ) -> Result<(), CacheError> {
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CacheError::io(dir, e))?;
+    // Named like every temp file of the tool, so the next build can sweep what a kill left.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".blog-avatars-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| CacheError::io(dir, e))?;
     write(temp.as_file_mut()).map_err(|e| CacheError::io(temp.path(), e))?;
     temp.persist(path)
         .map_err(|e| CacheError::io(path, e.error))?;

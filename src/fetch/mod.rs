@@ -83,6 +83,10 @@ pub struct HttpSettings {
     pub ttl: Duration,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// Success bodies must be images (PNG, JPEG, GIF or WebP by their magic bytes): anything
+    /// else, typically an HTML page sent with 200, is a failed refresh that keeps the last good
+    /// body and is never cached. The build sets it; the fetch layer itself takes any bytes.
+    pub images_only: bool,
 }
 
 impl Default for HttpSettings {
@@ -99,6 +103,7 @@ impl Default for HttpSettings {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             ttl: DEFAULT_TTL,
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
+            images_only: false,
         }
     }
 }

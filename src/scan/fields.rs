@@ -92,17 +92,28 @@ pub struct Extracted {
 
 /// Finds lines for values by searching the source text forward from the last hit; the parsers
 /// used do not all report positions, and values appear in document order.
+///
+/// A value that is not found verbatim (written with escapes, say) costs a pass over the whole
+/// text, so a hostile file of many such values would cost passes × lines. The lines visited are
+/// therefore capped at [`LOCATE_PASSES`] passes' worth per document; past that, values are
+/// reported without a line.
 pub struct Locator<'a> {
     lines: Vec<&'a str>,
     first_line: usize,
     cursor: usize,
+    budget: usize,
 }
+
+/// Whole passes over a document's lines the locator may make; real documents need about one.
+const LOCATE_PASSES: usize = 64;
 
 impl<'a> Locator<'a> {
     /// `text` starts at 1-based line `first_line` of its file.
     pub fn new(text: &'a str, first_line: usize) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
         Self {
-            lines: text.lines().collect(),
+            budget: lines.len().saturating_add(16).saturating_mul(LOCATE_PASSES),
+            lines,
             first_line,
             cursor: 0,
         }
@@ -110,14 +121,22 @@ impl<'a> Locator<'a> {
 
     fn locate(&mut self, key: &str, needle: &str) -> Option<usize> {
         let key = key.to_lowercase();
-        let matches = |line: &&str| {
+        let mut budget = self.budget;
+        let mut matches = |line: &&str| {
+            budget = budget.saturating_sub(1);
             line.contains(needle) && (key.is_empty() || line.to_lowercase().contains(&key))
         };
-        let found = self.lines[self.cursor..]
-            .iter()
-            .position(matches)
-            .map(|i| i + self.cursor)
-            .or_else(|| self.lines.iter().position(matches))?;
+        let found = if self.budget < self.lines.len() {
+            None
+        } else {
+            self.lines[self.cursor..]
+                .iter()
+                .position(&mut matches)
+                .map(|i| i + self.cursor)
+                .or_else(|| self.lines[..self.cursor].iter().position(&mut matches))
+        };
+        self.budget = budget;
+        let found = found?;
         self.cursor = found;
         Some(found + self.first_line)
     }
@@ -238,6 +257,28 @@ mod tests {
             .iter()
             .map(|f| (f.kind, f.raw.as_str(), f.line))
             .collect()
+    }
+
+    #[test]
+    fn locating_values_not_written_verbatim_stays_linear() {
+        // Every value is written with an escape, so none is found in the text: without a cap
+        // each would cost a pass over all 20,000 lines.
+        let mut text = String::from("[\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("{{\"email\": \"\\u0061{i}@b.co\"}},\n"));
+        }
+        text.push_str("{\"email\": \"a@b.co\"}\n]\n");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let names = FieldNames::new(&ScanConfig::default());
+        let started = std::time::Instant::now();
+        let extracted = extract(&value, &names, &mut Locator::new(&text, 1));
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert_eq!(extracted.records.len(), 20_001);
+        assert_eq!(extracted.records[0][0].raw, "a0@b.co");
+        assert_eq!(extracted.records[0][0].line, None);
+        // Found verbatim, and early enough to be within the budget: located.
+        let mut locator = Locator::new("a: 1\nemail: x@y.org\n", 1);
+        assert_eq!(locator.locate("email", "x@y.org"), Some(2));
     }
 
     #[test]

@@ -4,8 +4,15 @@
 mod avatar_server;
 mod build;
 mod cache;
+#[cfg(unix)] // SIGKILL and exit signals
+mod crash;
+mod faults;
+mod fuzz_replay;
 mod generators;
+#[cfg(unix)] // symlinks
+mod hostile;
 mod hugo_rewrite;
+mod privacy;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]

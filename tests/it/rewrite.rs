@@ -8,6 +8,9 @@ use blog_avatars::testkit::Response;
 
 const ADA: &str = "0bc83cb571cd1c50ba6f3e8a78ef1346";
 
+/// Content URLs may only go to a host that does not exist, so none is ever resolved.
+const NO_REAL_HOSTS: &str = "[url]\nallow_hosts = [\"nowhere.invalid\"]\n";
+
 /// Every avatar-host URL left in an attribute of an `<img>`/`<source>` of `html`.
 fn remote_avatars(html: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
@@ -66,7 +69,8 @@ fn rewrite_replaces_every_avatar_url_with_a_local_file_and_nothing_else() {
         .routes
         .set("/gh/octocat.png", Response::ok(png(120, [70, 60, 50])));
     let config = temp.path().join("blog-avatars.toml");
-    std::fs::write(&config, server.config("")).unwrap();
+    // The fixtures' githubusercontent URL is fetched as is: no real host may be looked up.
+    std::fs::write(&config, server.config(NO_REAL_HOSTS)).unwrap();
     let about = dir.join("jekyll/about.html");
     let about_before = std::fs::read(&about).unwrap();
     let about_mtime = std::fs::metadata(&about).unwrap().modified().unwrap();
@@ -174,7 +178,8 @@ fn rewrite_dry_run_changes_nothing() {
     let (temp, dir) = copy_site("rewrite");
     let server = AvatarServer::start();
     let config = temp.path().join("blog-avatars.toml");
-    std::fs::write(&config, server.config("")).unwrap();
+    // The fixtures' githubusercontent URL is fetched as is: no real host may be looked up.
+    std::fs::write(&config, server.config(NO_REAL_HOSTS)).unwrap();
     let before: Vec<Vec<u8>> = pages(&dir)
         .iter()
         .map(|p| std::fs::read(p).unwrap())

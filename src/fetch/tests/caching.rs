@@ -301,3 +301,51 @@ fn clean_removes_old_entries_and_their_blobs_only() {
     let after = cache.stats();
     assert_eq!((after.entries, after.blobs, after.bytes), (0, 0, 0));
 }
+
+#[test]
+fn a_page_that_is_not_an_image_never_replaces_the_last_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = b"\x89PNG\r\n\x1a\nrest of a picture".to_vec();
+    let page = Arc::new(AtomicU32::new(0));
+    let server = {
+        let (page, png) = (page.clone(), png.clone());
+        TestServer::start(move |_| match page.load(Ordering::SeqCst) {
+            0 => Response::ok(png.clone()),
+            _ => Response::ok("<!doctype html><p>Log in to the Wi-Fi")
+                .header("Content-Type", "text/html"),
+        })
+    };
+    let url = server.url("/a.png");
+    let settings = HttpSettings {
+        images_only: true,
+        ttl: Duration::ZERO,
+        ..quick()
+    };
+    run(dir.path(), settings.clone(), std::slice::from_ref(&url));
+    page.store(1, Ordering::SeqCst);
+    match &run(dir.path(), settings.clone(), std::slice::from_ref(&url))[0] {
+        Fetched::Stale { body, error, .. } => {
+            assert_eq!(body.as_ref(), png.as_slice());
+            let message = error.to_string();
+            assert!(
+                message.contains("not an image (Content-Type text/html)"),
+                "{message}"
+            );
+        }
+        other => panic!("expected the last good body, got {other:?}"),
+    }
+    // Not cached either: with an empty cache the page is handed over (the caller names what it
+    // is) and asked for again next time.
+    let fresh = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let answers = run(fresh.path(), settings.clone(), std::slice::from_ref(&url));
+        assert!(matches!(
+            answers[0],
+            Fetched::Found {
+                origin: Origin::Network,
+                ..
+            }
+        ));
+    }
+    assert_eq!(server.request_count(), 4);
+}

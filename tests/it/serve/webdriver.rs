@@ -89,6 +89,14 @@ impl Browser {
                         "--no-first-run", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync",
                         "--disable-dev-shm-usage", "--window-size=900,1100",
+                        // Tests talk to loopback only. Chromium's own background traffic
+                        // (DNS-over-HTTPS probes, autofill, safe browsing) goes to a closed
+                        // loopback port, and no name is resolved but those of the test server.
+                        "--proxy-server=http://127.0.0.1:9",
+                        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+                        "--disable-features=DnsOverHttps,AutofillServerCommunication,OptimizationHints,MediaRouter",
+                        "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                        "--no-pings", "--dns-prefetch-disable",
                         format!("--user-data-dir={profile_dir}"),
                     ]
                 }

@@ -1,0 +1,154 @@
+//! Leftovers of killed builds, and the lock that makes removing them safe.
+//!
+//! Every file a build writes goes through a temp file in the same directory, renamed into
+//! place, so a build killed at any moment leaves whole files and, at worst, temp files named
+//! `.blog-avatars-*.tmp` and cache blobs no index entry names. The next build removes them at
+//! its start, but only when no other build is using the same cache: each build holds a shared
+//! lock on `<cache dir>/build.lock` for its whole run, and the sweep runs under an exclusive
+//! `try_lock`. A temp file another build is still writing is therefore never removed; when
+//! another build is running the sweep is skipped and a later build does it.
+
+use std::fs::{File, TryLockError};
+use std::path::Path;
+
+use walkdir::WalkDir;
+
+use crate::fetch::Cache;
+
+/// The lock file, beside the cache index.
+const BUILD_LOCK_FILE: &str = "build.lock";
+/// Prefix and suffix of every temp file this tool writes (`publish::write_atomic` and the
+/// cache's `write_atomically` name them so).
+const TEMP_PREFIX: &str = ".blog-avatars-";
+/// See [`TEMP_PREFIX`].
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// A shared lock on the cache's build lock, held for a whole build; released on drop (the
+/// kernel also releases it when the process dies, so a killed build never blocks the next).
+pub(crate) struct BuildLock {
+    _file: File,
+}
+
+/// Takes the build lock on `cache_dir`. When no other build holds it, first removes the temp
+/// files directly in `flat_dirs`, anywhere under `deep_dir` and the cache, and the cache's
+/// orphaned blobs; returns the lock and how many files were removed. `None` when the lock file
+/// cannot be used (e.g. a read-only cache): the build then runs without sweeping.
+pub(crate) fn begin(
+    cache_dir: &Path,
+    cache: Option<&Cache>,
+    flat_dirs: &[&Path],
+    deep_dir: Option<&Path>,
+) -> Option<(BuildLock, usize)> {
+    std::fs::create_dir_all(cache_dir).ok()?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(cache_dir.join(BUILD_LOCK_FILE))
+        .ok()?;
+    let mut removed = 0;
+    match file.try_lock() {
+        Ok(()) => {
+            // Alone: nothing found now can be another build's work in progress.
+            let flat = flat_dirs.iter().map(|dir| (*dir, 1));
+            let deep = deep_dir.into_iter().chain([cache_dir]);
+            let deep = deep.map(|dir| (dir, usize::MAX));
+            removed += flat
+                .chain(deep)
+                .map(|(dir, depth)| remove_temp_files(dir, depth))
+                .sum::<usize>();
+            if let Some(cache) = cache {
+                removed += cache.remove_orphan_blobs().unwrap_or(0);
+            }
+            // No temp file of ours exists yet, so another build may sweep in between.
+            file.unlock().ok()?;
+        }
+        Err(TryLockError::WouldBlock) => {}
+        Err(TryLockError::Error(_)) => return None,
+    }
+    file.lock_shared().ok()?;
+    Some((BuildLock { _file: file }, removed))
+}
+
+/// Removes `.blog-avatars-*.tmp` files under `dir`, at most `depth` levels down, not following
+/// symlinks; returns how many.
+fn remove_temp_files(dir: &Path, depth: usize) -> usize {
+    WalkDir::new(dir)
+        .max_depth(depth)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_file() && is_temp_name(entry.file_name()))
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .count()
+}
+
+/// Whether `name` is one of our temp files.
+fn is_temp_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with(TEMP_PREFIX) && n.ends_with(TEMP_SUFFIX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweeps_only_when_alone_and_only_temp_files() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = temp.path().join("cache");
+        let out = temp.path().join("out");
+        std::fs::create_dir_all(out.join("post")).unwrap();
+        std::fs::create_dir_all(cache.join("blobs")).unwrap();
+        let leftovers = [
+            out.join(".blog-avatars-a1.tmp"),
+            out.join("post/.blog-avatars-b2.tmp"),
+            cache.join("blobs/.blog-avatars-c3.tmp"),
+        ];
+        for path in &leftovers {
+            std::fs::write(path, b"half").unwrap();
+        }
+        std::fs::write(out.join("post/index.html"), b"page").unwrap();
+        std::fs::write(out.join(".blog-avatars-rendered"), b"manifest").unwrap();
+
+        // Another build holds the lock: nothing is removed, and this one still gets in.
+        let (other, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
+        assert_eq!(swept, 3);
+        for path in &leftovers {
+            std::fs::write(path, b"in progress").unwrap();
+        }
+        let (_mine, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
+        assert_eq!(swept, 0, "removed another build's temp files");
+        assert!(leftovers.iter().all(|p| p.exists()));
+        drop(other);
+        drop(_mine);
+
+        let (_alone, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
+        assert_eq!(swept, 3);
+        assert!(leftovers.iter().all(|p| !p.exists()));
+        assert!(out.join("post/index.html").exists());
+        assert!(out.join(".blog-avatars-rendered").exists());
+    }
+
+    #[test]
+    fn blobs_a_killed_run_never_indexed_are_removed() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        let (cache, _) = Cache::open(dir).unwrap();
+        let meta = || Default::default();
+        let kept = cache
+            .put_found("http://a.test/1", false, b"kept", meta())
+            .unwrap();
+        cache.persist().unwrap();
+        // Downloaded, then the process died before saving the index.
+        let orphan = cache
+            .put_found("http://a.test/2", false, b"lost", meta())
+            .unwrap();
+        drop(cache);
+        let (cache, _) = Cache::open(dir).unwrap();
+        let (_lock, removed) = begin(dir, Some(&cache), &[], None).unwrap();
+        assert_eq!(removed, 1);
+        assert!(dir.join("blobs").join(kept).is_file());
+        assert!(!dir.join("blobs").join(orphan).exists());
+    }
+}

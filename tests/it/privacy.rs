@@ -1,0 +1,130 @@
+//! No email, email hash or QQ number in any published byte or file name, for every fixture site
+//! and layout, whether every provider has an avatar or none has (generated defaults).
+
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
+
+use crate::avatar_server::{md5_hex, png};
+use crate::support::{assert_no_secrets, copy_site, run_json, s};
+use blog_avatars::testkit::{Response, TestServer};
+
+/// Every fixture site, its layout, and where its generator publishes from (relative to the
+/// site); for Jekyll and Hexo also everything not starting with `_` or `.` in that directory.
+const SITES: &[(&str, &str, &str)] = &[
+    ("demo-site", "native", "public"),
+    ("sites/native", "native", "public"),
+    ("sites/hostile", "native", "public"),
+    ("sites/zola", "zola", "static"),
+    ("sites/hugo", "hugo", "static"),
+    ("sites/jekyll", "jekyll", ""),
+    ("sites/hexo", "hexo", "source"),
+];
+
+/// A provider stand-in answering every avatar request with an image, or none.
+fn providers(answer: bool) -> TestServer {
+    TestServer::start(move |request| {
+        if answer && !request.path.starts_with("/img/") {
+            Response::ok(png(100, [120, 60, 180]))
+        } else if answer {
+            Response::ok(png(100, [180, 60, 120]))
+        } else {
+            Response::status(404)
+        }
+    })
+}
+
+/// Points every provider at `server`, and the demo site's one avatar URL too (allowed although
+/// it is on loopback; the hostile site's loopback URLs stay refused, some would need DNS).
+fn configure(site: &Path, server: &TestServer, allow_private: bool) {
+    let config = format!(
+        "[gravatar]\nbase_url = \"{}\"\n[qq]\nbase_url = \"{}\"\n[libravatar]\nbase_url = \"{}\"\n\
+         [github]\nbase_url = \"{}\"\n[url]\nallow_private = {allow_private}\n\
+         [http]\nretries = 0\n",
+        server.url("/avatar/"),
+        server.url("/qq"),
+        server.url("/lib/"),
+        server.url("/gh/"),
+    );
+    std::fs::write(site.join("blog-avatars.toml"), config).unwrap();
+    // Avatar URLs in content go to the loopback server too, never to DNS.
+    for entry in walkdir::WalkDir::new(site) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file()
+            && let Ok(text) = std::fs::read_to_string(entry.path())
+            && text.contains("https://avatars.example.com/")
+        {
+            let text = text.replace("https://avatars.example.com/", &server.url("/img/"));
+            std::fs::write(entry.path(), text).unwrap();
+        }
+    }
+}
+
+/// Emails, their MD5 and SHA-256, hashes and QQ numbers the scan finds.
+fn secrets(site: &Path) -> Vec<String> {
+    let scan = run_json(&["scan", s(site), "--format", "json"], 0);
+    let mut secrets = Vec::new();
+    for identity in scan["identities"].as_array().unwrap() {
+        let value = identity["value"].as_str().unwrap().to_owned();
+        match identity["kind"].as_str().unwrap() {
+            "email" => {
+                secrets.push(md5_hex(&value));
+                secrets.push(hex::encode(sha2::Sha256::digest(value.as_bytes())));
+                if let Some(qq) = identity["qq"].as_str() {
+                    secrets.push(qq.to_owned());
+                }
+                secrets.push(value);
+            }
+            "hash" | "qq" => secrets.push(value),
+            _ => {}
+        }
+    }
+    secrets
+}
+
+/// The published part of a site: Jekyll and Hexo skip `_` and `.` names when copying.
+fn published(site: &Path, root: &str, layout: &str) -> PathBuf {
+    let dir = site.join(root);
+    if matches!(layout, "jekyll" | "hexo") {
+        let copy = site.with_file_name("published");
+        let _ = std::fs::remove_dir_all(&copy);
+        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_entry(|e| {
+            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(['_', '.'])
+        }) {
+            let entry = entry.unwrap();
+            let target = copy.join(entry.path().strip_prefix(&dir).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else if entry.file_type().is_file() {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        return copy;
+    }
+    dir
+}
+
+#[test]
+fn no_fixture_site_publishes_an_email_hash_or_qq_number() {
+    for answer in [true, false] {
+        let server = providers(answer);
+        for &(name, layout, root) in SITES {
+            let (_temp, site) = copy_site(name);
+            configure(&site, &server, name == "demo-site");
+            let report = run_json(&["build", s(&site), "--format", "json"], 0);
+            assert_eq!(report["layout"], layout, "{name}");
+            let produced = report["files"]["produced"].as_u64().unwrap();
+            assert!(produced > 0, "{name}: nothing published");
+            let secrets = secrets(&site);
+            assert!(secrets.len() >= 3, "{name}: {secrets:?}");
+            let out = published(&site, root, layout);
+            assert_no_secrets(&out, &secrets);
+            // The data file (keyed by raw emails) is for templates, never published.
+            let data = walkdir::WalkDir::new(&out)
+                .into_iter()
+                .filter_map(Result::ok)
+                .any(|e| e.file_name() == "avatars.json");
+            assert!(!data, "{name}: the data file is in the published output");
+        }
+    }
+}
