@@ -228,3 +228,64 @@ pub fn decode_image(data: &[u8]) {
         );
     }
 }
+
+/// `srcset` parsing and serialising: candidates are ordered, non-overlapping ranges inside the
+/// text; replacing every URL by itself changes nothing; replacing them all by one new URL keeps
+/// every byte outside the URL ranges.
+pub fn srcset(data: &[u8]) {
+    use blog_avatars::rewrite::srcset::{parse, replace_urls};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let candidates = parse(text);
+    let mut end = 0;
+    for candidate in &candidates {
+        assert!(candidate.url.start >= end, "candidates overlap in {text:?}");
+        assert!(
+            candidate.url.start < candidate.url.end,
+            "empty URL in {text:?}"
+        );
+        assert!(candidate.url.end <= text.len() && candidate.descriptors.end <= text.len());
+        assert!(
+            text.is_char_boundary(candidate.url.start) && text.is_char_boundary(candidate.url.end)
+        );
+        end = candidate.url.end.max(candidate.descriptors.end);
+    }
+    assert_eq!(replace_urls(text, |url, _| Some(url.to_owned())), None);
+    if let Some(out) = replace_urls(text, |_, _| {
+        Some("/avatars/0123456789abcdef.webp".to_owned())
+    }) {
+        // Everything outside the URLs is kept: the text between candidates reappears in order.
+        let mut rest = out.as_str();
+        let mut copied = 0;
+        for candidate in &candidates {
+            let between = &text[copied..candidate.url.start];
+            let at = rest
+                .find(between)
+                .unwrap_or_else(|| panic!("{between:?} lost from {text:?}"));
+            rest = &rest[at + between.len()..];
+            copied = candidate.url.end;
+        }
+        assert!(
+            out.ends_with(&text[copied..]),
+            "the tail of {text:?} changed"
+        );
+    }
+}
+
+/// The HTML rewriter: never panics; a lookup that finds nothing changes nothing; after every
+/// recognised avatar URL is replaced by a local file, a second pass finds nothing left to do.
+pub fn rewrite_html(data: &[u8]) {
+    use blog_avatars::rewrite::{collect, rewrite};
+    let Ok(found) = collect(data) else {
+        return;
+    };
+    assert_eq!(rewrite(data, &|_, _| None).ok().flatten(), None);
+    let local = |_: &_, _| Some("/avatars/0123456789abcdef.webp".to_owned());
+    if let Ok(Some(out)) = rewrite(data, &local) {
+        assert!(!found.is_empty(), "rewritten without a recognised URL");
+        if let Ok(again) = rewrite(&out, &local) {
+            assert_eq!(again, None, "a second pass still found avatar URLs");
+        }
+    }
+}

@@ -16,6 +16,8 @@ const TARGETS: &[(&str, Body, usize)] = &[
     ("identity", harness::identity, 400),
     ("url_guard", harness::url_guard, 400),
     ("image", harness::decode_image, 60),
+    ("srcset", harness::srcset, 400),
+    ("rewrite_html", harness::rewrite_html, 60),
 ];
 
 fn files(kind: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
