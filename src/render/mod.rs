@@ -91,7 +91,8 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .par_iter()
         .map(|path| {
             let mut file_warnings = Vec::new();
-            let read = posts::read(path, layout, &avatars, limit, &mut file_warnings);
+            // Comments are read per page below, so memory never holds all of them at once.
+            let read = posts::read(path, layout, &avatars, limit, false, &mut file_warnings);
             (read, file_warnings)
         })
         .collect();
@@ -137,29 +138,58 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     let site = SiteContext {
         title: config.site.title.as_deref().unwrap_or(DEFAULT_TITLE),
     };
+    // Each post page reads its comments, renders and lets them go: memory follows the largest
+    // post, not the whole site (a million comments would otherwise be gigabytes).
+    let rendered: Vec<(usize, Vec<Warning>)> = all
+        .par_iter()
+        .enumerate()
+        .map(|(index, post)| {
+            let mut page_warnings = Vec::new();
+            let read = posts::read(
+                &post.source,
+                layout,
+                &avatars,
+                limit,
+                true,
+                &mut page_warnings,
+            );
+            let posts::Read::Post(full) = read else {
+                // Changed since the first read: the index still links it; keep its page empty.
+                return Ok((0, page_warnings));
+            };
+            let neighbour = |i: usize| {
+                all.get(i).map(|p| Neighbour {
+                    title: &p.title,
+                    url: &p.url,
+                })
+            };
+            let mut context = tera::Context::new();
+            context.insert("site", &site);
+            context.insert("root", "../");
+            context.insert("avatar_size", &avatars.size());
+            context.insert("post", &*full);
+            context.insert("newer", &index.checked_sub(1).and_then(neighbour));
+            context.insert("older", &neighbour(index + 1));
+            render_page(&tera, templates::POST, &context, &out.path(&page_of(post)))?;
+            Ok((full.comment_count, page_warnings))
+        })
+        .collect::<Result<_>>()?;
+    for (post, (count, page_warnings)) in all.iter_mut().zip(rendered) {
+        post.comment_count = count;
+        for warning in page_warnings {
+            // The post itself was read (and warned about) once already.
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    }
+
     let mut context = tera::Context::new();
     context.insert("site", &site);
     context.insert("root", "./");
     context.insert("avatar_size", &avatars.size());
     context.insert("posts", &all);
     render_page(&tera, templates::INDEX, &context, &out.path("index.html"))?;
-
-    all.par_iter().enumerate().try_for_each(|(index, post)| {
-        let neighbour = |i: usize| {
-            all.get(i).map(|p| Neighbour {
-                title: &p.title,
-                url: &p.url,
-            })
-        };
-        let mut context = tera::Context::new();
-        context.insert("site", &site);
-        context.insert("root", "../");
-        context.insert("avatar_size", &avatars.size());
-        context.insert("post", post);
-        context.insert("newer", &index.checked_sub(1).and_then(neighbour));
-        context.insert("older", &neighbour(index + 1));
-        render_page(&tera, templates::POST, &context, &out.path(&page_of(post)))
-    })?;
 
     let removed = out.finish()?;
     Ok(RenderReport {

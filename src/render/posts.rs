@@ -40,8 +40,11 @@ pub struct Post {
     pub content: String,
     /// The first paragraph as HTML.
     pub summary: String,
-    /// Comments, oldest first.
+    /// Comments, oldest first (on a post's own page; empty in the index's list, which would
+    /// otherwise hold every comment of the site at once).
     pub comments: Vec<Comment>,
+    /// Number of comments (set on the index too).
+    pub comment_count: usize,
     #[serde(skip)]
     pub(super) instant: Option<Timestamp>,
     #[serde(skip)]
@@ -96,12 +99,13 @@ fn extension(path: &Path) -> Option<String> {
     Some(path.extension()?.to_str()?.to_ascii_lowercase())
 }
 
-/// Reads one post and its comments. Warnings go to `warnings`.
+/// Reads one post, and its comments when `with_comments`. Warnings go to `warnings`.
 pub fn read(
     path: &Path,
     layout: &SiteLayout,
     avatars: &Avatars,
     data_file_limit: u64,
+    with_comments: bool,
     warnings: &mut Vec<Warning>,
 ) -> Read {
     let relative = layout.relative(path);
@@ -205,19 +209,23 @@ pub fn read(
         post_html(body)
     };
 
-    let mut all: Vec<Comment> = comments::in_front_matter(&front)
-        .into_iter()
-        .filter_map(|value| Comment::from_value(value, avatars))
-        .collect();
-    let (from_files, file_warnings) =
-        comments::in_data_files(&layout.comment_dir.join(&slug), layout, data_file_limit);
-    warnings.extend(file_warnings);
-    all.extend(
-        from_files
-            .iter()
-            .filter_map(|value| Comment::from_value(value, avatars)),
-    );
-    comments::sort(&mut all);
+    let mut all: Vec<Comment> = Vec::new();
+    if with_comments {
+        all.extend(
+            comments::in_front_matter(&front)
+                .into_iter()
+                .filter_map(|value| Comment::from_value(value, avatars)),
+        );
+        let (from_files, file_warnings) =
+            comments::in_data_files(&layout.comment_dir.join(&slug), layout, data_file_limit);
+        warnings.extend(file_warnings);
+        all.extend(
+            from_files
+                .iter()
+                .filter_map(|value| Comment::from_value(value, avatars)),
+        );
+        comments::sort(&mut all);
+    }
 
     Read::Post(Box::new(Post {
         title: text_field(map, &["title"]).unwrap_or_else(|| slug.clone()),
@@ -229,6 +237,7 @@ pub fn read(
         author_avatar,
         content: html.content,
         summary: html.summary,
+        comment_count: all.len(),
         comments: all,
         instant: date.map(|d| d.instant),
         source: path.to_path_buf(),
