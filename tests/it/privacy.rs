@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::Digest;
-
-use crate::avatar_server::{md5_hex, png};
+use crate::avatar_server::png;
 use crate::support::{assert_no_secrets, copy_site, run_json, s};
 use blog_avatars::testkit::{Response, TestServer};
 
@@ -60,28 +58,6 @@ fn configure(site: &Path, server: &TestServer, allow_private: bool) {
     }
 }
 
-/// Emails, their MD5 and SHA-256, hashes and QQ numbers the scan finds.
-fn secrets(site: &Path) -> Vec<String> {
-    let scan = run_json(&["scan", s(site), "--format", "json"], 0);
-    let mut secrets = Vec::new();
-    for identity in scan["identities"].as_array().unwrap() {
-        let value = identity["value"].as_str().unwrap().to_owned();
-        match identity["kind"].as_str().unwrap() {
-            "email" => {
-                secrets.push(md5_hex(&value));
-                secrets.push(hex::encode(sha2::Sha256::digest(value.as_bytes())));
-                if let Some(qq) = identity["qq"].as_str() {
-                    secrets.push(qq.to_owned());
-                }
-                secrets.push(value);
-            }
-            "hash" | "qq" => secrets.push(value),
-            _ => {}
-        }
-    }
-    secrets
-}
-
 /// The published part of a site: Jekyll and Hexo skip `_` and `.` names when copying.
 fn published(site: &Path, root: &str, layout: &str) -> PathBuf {
     let dir = site.join(root);
@@ -115,7 +91,7 @@ fn no_fixture_site_publishes_an_email_hash_or_qq_number() {
             assert_eq!(report["layout"], layout, "{name}");
             let produced = report["files"]["produced"].as_u64().unwrap();
             assert!(produced > 0, "{name}: nothing published");
-            let secrets = secrets(&site);
+            let secrets = crate::support::secrets(&site);
             assert!(secrets.len() >= 3, "{name}: {secrets:?}");
             let out = published(&site, root, layout);
             assert_no_secrets(&out, &secrets);

@@ -103,3 +103,35 @@ pub fn identity<'a>(report: &'a serde_json::Value, value: &str) -> &'a serde_jso
         .find(|i| i["value"] == value)
         .unwrap_or_else(|| panic!("no identity {value} in {report:#}"))
 }
+
+/// What must never be published for a site, from its scan: every email (normalised and as
+/// written), its MD5 and SHA-256, Gravatar hashes and QQ numbers.
+pub fn secrets(site: &Path) -> Vec<String> {
+    use sha2::Digest;
+    let scan = run_json(&["scan", s(site), "--format", "json"], 0);
+    let mut secrets = Vec::new();
+    for identity in scan["identities"].as_array().unwrap() {
+        let value = identity["value"].as_str().unwrap().to_owned();
+        match identity["kind"].as_str().unwrap() {
+            "email" => {
+                secrets.push(hex::encode(md5::Md5::digest(value.as_bytes())));
+                secrets.push(hex::encode(sha2::Sha256::digest(value.as_bytes())));
+                secrets.extend(identity["qq"].as_str().map(str::to_owned));
+                secrets.extend(
+                    identity["raw"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|raw| raw.as_str())
+                        .map(|raw| raw.trim().to_owned()),
+                );
+                secrets.push(value);
+            }
+            "hash" | "qq" => secrets.push(value),
+            _ => {}
+        }
+    }
+    secrets.sort();
+    secrets.dedup();
+    secrets
+}
