@@ -118,29 +118,34 @@ fn serve(
 }
 
 fn build(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
-    let options = blog_avatars::build::BuildOptions {
-        offline: common.offline,
-        dry_run: common.dry_run,
-        progress: !common.quiet && !common.no_progress,
-    };
-    let report = blog_avatars::build::build_site(
-        site,
-        common.config.as_deref(),
-        common.jobs.map(usize::from),
-        &options,
-    )?;
-    print_report(&report, common)?;
-    Ok(report.exit_code(common.strict))
+    run_pipeline(blog_avatars::build::build_site, site, common)
 }
 
 fn rewrite(dir: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
+    run_pipeline(blog_avatars::build::rewrite_dir::rewrite_site, dir, common)
+}
+
+/// The signature `build_site` and `rewrite_site` share: path, config, `--jobs`, options.
+type Pipeline = fn(
+    &std::path::Path,
+    Option<&std::path::Path>,
+    Option<usize>,
+    &blog_avatars::build::BuildOptions,
+) -> blog_avatars::Result<blog_avatars::report::BuildReport>;
+
+/// Runs `build` or `rewrite` with the common flags, prints the report, gives the exit code.
+fn run_pipeline(
+    pipeline: Pipeline,
+    path: &std::path::Path,
+    common: &CommonArgs,
+) -> anyhow::Result<u8> {
     let options = blog_avatars::build::BuildOptions {
         offline: common.offline,
         dry_run: common.dry_run,
         progress: !common.quiet && !common.no_progress,
     };
-    let report = blog_avatars::build::rewrite_dir::rewrite_site(
-        dir,
+    let report = pipeline(
+        path,
         common.config.as_deref(),
         common.jobs.map(usize::from),
         &options,
