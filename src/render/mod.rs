@@ -92,7 +92,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .map(|path| {
             let mut file_warnings = Vec::new();
             // Comments are read per page below, so memory never holds all of them at once.
-            let read = posts::read(path, layout, &avatars, limit, false, &mut file_warnings);
+            let read = posts::read(path, layout, &avatars, &mut file_warnings);
             (read, file_warnings)
         })
         .collect();
@@ -145,17 +145,11 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .enumerate()
         .map(|(index, post)| {
             let mut page_warnings = Vec::new();
-            let read = posts::read(
-                &post.source,
-                layout,
-                &avatars,
-                limit,
-                true,
-                &mut page_warnings,
-            );
-            let posts::Read::Post(full) = read else {
-                // Changed since the first read: the index still links it; keep its page empty.
-                return Ok((0, page_warnings));
+            let comments = posts::comments_of(post, layout, &avatars, limit, &mut page_warnings);
+            let full = Post {
+                comment_count: comments.len(),
+                comments,
+                ..post.clone()
             };
             let neighbour = |i: usize| {
                 all.get(i).map(|p| Neighbour {
@@ -167,7 +161,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
             context.insert("site", &site);
             context.insert("root", "../");
             context.insert("avatar_size", &avatars.size());
-            context.insert("post", &*full);
+            context.insert("post", &full);
             context.insert("newer", &index.checked_sub(1).and_then(neighbour));
             context.insert("older", &neighbour(index + 1));
             render_page(&tera, templates::POST, &context, &out.path(&page_of(post)))?;
@@ -176,12 +170,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .collect::<Result<_>>()?;
     for (post, (count, page_warnings)) in all.iter_mut().zip(rendered) {
         post.comment_count = count;
-        for warning in page_warnings {
-            // The post itself was read (and warned about) once already.
-            if !warnings.contains(&warning) {
-                warnings.push(warning);
-            }
-        }
+        warnings.extend(page_warnings);
     }
 
     let mut context = tera::Context::new();

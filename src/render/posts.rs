@@ -99,13 +99,12 @@ fn extension(path: &Path) -> Option<String> {
     Some(path.extension()?.to_str()?.to_ascii_lowercase())
 }
 
-/// Reads one post, and its comments when `with_comments`. Warnings go to `warnings`.
+/// Reads one post without its comments ([`comments_of`] reads those when its page is
+/// rendered). Warnings go to `warnings`.
 pub fn read(
     path: &Path,
     layout: &SiteLayout,
     avatars: &Avatars,
-    data_file_limit: u64,
-    with_comments: bool,
     warnings: &mut Vec<Warning>,
 ) -> Read {
     let relative = layout.relative(path);
@@ -209,24 +208,6 @@ pub fn read(
         post_html(body)
     };
 
-    let mut all: Vec<Comment> = Vec::new();
-    if with_comments {
-        all.extend(
-            comments::in_front_matter(&front)
-                .into_iter()
-                .filter_map(|value| Comment::from_value(value, avatars)),
-        );
-        let (from_files, file_warnings) =
-            comments::in_data_files(&layout.comment_dir.join(&slug), layout, data_file_limit);
-        warnings.extend(file_warnings);
-        all.extend(
-            from_files
-                .iter()
-                .filter_map(|value| Comment::from_value(value, avatars)),
-        );
-        comments::sort(&mut all);
-    }
-
     Read::Post(Box::new(Post {
         title: text_field(map, &["title"]).unwrap_or_else(|| slug.clone()),
         url: format!("{}/", url_segment(&slug)),
@@ -237,11 +218,49 @@ pub fn read(
         author_avatar,
         content: html.content,
         summary: html.summary,
-        comment_count: all.len(),
-        comments: all,
+        comment_count: 0,
+        comments: Vec::new(),
         instant: date.map(|d| d.instant),
         source: path.to_path_buf(),
     }))
+}
+
+/// The comments of `post`, oldest first: from its front matter (read up to the closing
+/// delimiter only, never the body) and from the data files under `<comment_dir>/<slug>/`.
+/// Problems with the data files go to `warnings`; the post itself was checked by [`read`].
+pub fn comments_of(
+    post: &Post,
+    layout: &SiteLayout,
+    avatars: &Avatars,
+    data_file_limit: u64,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Comment> {
+    let front = std::fs::File::open(&post.source)
+        .ok()
+        .and_then(|file| {
+            crate::scan::front_matter::read_front_matter(std::io::BufReader::new(file), u64::MAX)
+                .ok()
+                .flatten()
+        })
+        .and_then(|front| crate::scan::parse(front.format, &front.text).ok())
+        .unwrap_or(Value::Null);
+    let mut all: Vec<Comment> = comments::in_front_matter(&front)
+        .into_iter()
+        .filter_map(|value| Comment::from_value(value, avatars))
+        .collect();
+    let (from_files, file_warnings) = comments::in_data_files(
+        &layout.comment_dir.join(&post.slug),
+        layout,
+        data_file_limit,
+    );
+    warnings.extend(file_warnings);
+    all.extend(
+        from_files
+            .iter()
+            .filter_map(|value| Comment::from_value(value, avatars)),
+    );
+    comments::sort(&mut all);
+    all
 }
 
 /// A slug names one directory of the output: no separators, no `.`/`..`, no control characters.
