@@ -181,8 +181,15 @@ fn demo_site_matches_snapshots() {
         ("second-post/index.html", "second-post.html"),
         ("json-front-matter/index.html", "json-front-matter.html"),
     ];
+    let stylesheet = include_str!("../../../templates/style.css");
     for (page, snapshot) in pages {
-        let actual = read(public.join(page));
+        let html = read(public.join(page));
+        // The stylesheet is inlined into every page; it is checked once here, and the
+        // snapshots hold the markup only (a CSS change does not churn four files).
+        let (head, rest) = html.split_once("<style>\n").expect("an inlined stylesheet");
+        let (css, tail) = rest.split_once("</style>").expect("a closed style element");
+        assert_eq!(css.trim_end(), stylesheet.trim_end(), "{page}: inlined CSS");
+        let actual = format!("{head}<style>/* templates/style.css */</style>{tail}");
         let path = PathBuf::from(SNAPSHOTS).join(snapshot);
         if update {
             std::fs::create_dir_all(SNAPSHOTS).unwrap();
