@@ -188,29 +188,14 @@ pub struct UrlArgs {
     pub provider: Option<UrlProvider>,
 }
 
-/// Gravatar profile formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProfileFormat {
-    /// JSON.
-    Json,
-    /// XML.
-    Xml,
-    /// Serialized PHP.
-    Php,
-    /// vCard.
-    Vcf,
-    /// QR code image.
-    Qr,
-}
-
 /// `profile` flags.
 #[derive(Debug, Clone, Args)]
 pub struct ProfileArgs {
     /// The email address (or its hash).
     pub email: String,
     /// Profile data format (default: the HTML profile page).
-    #[arg(long, value_enum)]
-    pub format: Option<ProfileFormat>,
+    #[arg(long, value_parser = ["json", "xml", "php", "vcf", "qr"])]
+    pub format: Option<String>,
     /// Use http instead of https.
     #[arg(long)]
     pub http: bool,

@@ -249,16 +249,9 @@ fn url(args: &cli::UrlArgs) -> anyhow::Result<u8> {
 }
 
 fn profile(args: &cli::ProfileArgs) -> anyhow::Result<u8> {
-    let format = args.format.map(|format| match format {
-        cli::ProfileFormat::Json => "json",
-        cli::ProfileFormat::Xml => "xml",
-        cli::ProfileFormat::Php => "php",
-        cli::ProfileFormat::Vcf => "vcf",
-        cli::ProfileFormat::Qr => "qr",
-    });
     print_or_usage_error(blog_avatars::resolve::lookup::profile_for(
         &args.email,
-        format,
+        args.format.as_deref(),
         args.http,
     ))
 }
