@@ -489,3 +489,29 @@ fn a_long_build_logs_progress_on_stderr_unless_told_not_to() {
     let stderr = String::from_utf8(quiet.stderr).unwrap();
     assert!(!stderr.contains("progress: "), "{stderr}");
 }
+
+#[test]
+fn quiet_prints_nothing_but_errors() {
+    let (_temp, site) = copy_site("sites/hostile");
+    AvatarServer::start().configure(&site, "");
+    let quiet = run(&["build", s(&site), "--offline", "--quiet"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    // The same build without --quiet has a report and warnings to show.
+    let loud = run(&["build", s(&site), "--offline"]);
+    assert!(!loud.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning: "));
+    // Errors still get through.
+    let failed = run(&["build", "/nonexistent/site", "--quiet"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("/nonexistent/site"));
+}
