@@ -152,20 +152,14 @@ impl Fetcher {
                     Some(Cached {
                         entry,
                         body: Some(body),
-                    }) => {
-                        Counters::bump(&self.counters.stale);
-                        let (sha256, content_type) = found_parts(&entry);
-                        let error = FetchError::NotAnImage {
+                    }) => self.stale(
+                        &entry,
+                        body,
+                        FetchError::NotAnImage {
                             url: url.to_owned(),
                             content_type: meta.content_type,
-                        };
-                        let stale = Fetched::Stale {
-                            body,
-                            content_type,
-                            error,
-                        };
-                        (stale, sha256)
-                    }
+                        },
+                    ),
                     _ => {
                         let found = Fetched::Found {
                             body: Arc::from(bytes),
@@ -214,19 +208,27 @@ impl Fetcher {
                 Some(Cached {
                     entry,
                     body: Some(body),
-                }) => {
-                    Counters::bump(&self.counters.stale);
-                    let (sha256, content_type) = found_parts(&entry);
-                    let stale = Fetched::Stale {
-                        body,
-                        content_type,
-                        error,
-                    };
-                    (stale, sha256)
-                }
+                }) => self.stale(&entry, body, error),
                 _ => self.failed(error),
             },
         }
+    }
+
+    /// A refresh that failed with `error`: the last good cached body is the answer.
+    fn stale(
+        &self,
+        entry: &Entry,
+        body: Arc<[u8]>,
+        error: FetchError,
+    ) -> (Fetched, Option<String>) {
+        Counters::bump(&self.counters.stale);
+        let (sha256, content_type) = found_parts(entry);
+        let stale = Fetched::Stale {
+            body,
+            content_type,
+            error,
+        };
+        (stale, sha256)
     }
 
     fn offline_answer(&self, cached: Option<Cached>) -> (Fetched, Option<String>) {
