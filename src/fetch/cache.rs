@@ -145,23 +145,8 @@ impl Cache {
             entries_kept: index.entries.len(),
             ..CleanReport::default()
         };
-        let referenced: HashSet<&str> = index
-            .entries
-            .values()
-            .filter_map(|e| match &e.outcome {
-                Outcome::Found { sha256, .. } => Some(sha256.as_str()),
-                Outcome::Missing => None,
-            })
-            .collect();
-        let blob_dir = self.dir.join(BLOB_DIR);
-        for (path, len) in list_blobs(&blob_dir) {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if !referenced.contains(name) {
-                fs::remove_file(&path).map_err(|e| CacheError::io(&path, e))?;
-                report.blobs_removed += 1;
-                report.bytes_freed += len;
-            }
-        }
+        (report.blobs_removed, report.bytes_freed) =
+            remove_unreferenced(&self.dir.join(BLOB_DIR), &index)?;
         write_index(&self.dir, &index)?;
         let mut state = self.lock();
         state.dirty.retain(|url| index.entries.contains_key(url));
@@ -182,24 +167,7 @@ impl Cache {
         let Ok(index) = read_index(&self.dir) else {
             return Ok(0);
         };
-        let referenced: HashSet<&str> = index
-            .entries
-            .values()
-            .filter_map(|e| match &e.outcome {
-                Outcome::Found { sha256, .. } => Some(sha256.as_str()),
-                Outcome::Missing => None,
-            })
-            .collect();
-        let mut removed = 0;
-        for (path, _) in list_blobs(&blob_dir) {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            // Temp files are the sweep's business, not ours.
-            if !name.starts_with('.') && !referenced.contains(name) {
-                fs::remove_file(&path).map_err(|e| CacheError::io(&path, e))?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        remove_unreferenced(&blob_dir, &index).map(|(removed, _)| removed)
     }
 
     pub(crate) fn lookup(&self, url: &str) -> Option<Entry> {
@@ -324,4 +292,27 @@ impl Cache {
         file.lock().map_err(|e| CacheError::io(&path, e))?;
         Ok(file)
     }
+}
+
+/// Removes the blobs in `blob_dir` that no entry of `index` names; returns (files, bytes).
+/// Temp files (dot names) are the build sweep's business and are left alone.
+fn remove_unreferenced(blob_dir: &Path, index: &Index) -> Result<(usize, u64), CacheError> {
+    let referenced: HashSet<&str> = index
+        .entries
+        .values()
+        .filter_map(|e| match &e.outcome {
+            Outcome::Found { sha256, .. } => Some(sha256.as_str()),
+            Outcome::Missing => None,
+        })
+        .collect();
+    let (mut removed, mut bytes) = (0, 0);
+    for (path, len) in list_blobs(blob_dir) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.starts_with('.') && !referenced.contains(name) {
+            fs::remove_file(&path).map_err(|e| CacheError::io(&path, e))?;
+            removed += 1;
+            bytes += len;
+        }
+    }
+    Ok((removed, bytes))
 }
