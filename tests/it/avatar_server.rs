@@ -111,3 +111,16 @@ pub fn md5_hex(email: &str) -> String {
     use md5::Digest;
     hex::encode(md5::Md5::digest(email.trim().to_lowercase().as_bytes()))
 }
+
+/// A copy of the demo site whose one real-looking avatar URL (Heidi's) points at `server`, so
+/// no test ever looks up a real host. Providers are not configured: see [`AvatarServer::configure`].
+pub fn demo_site_on(server: &AvatarServer) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (temp, site) = crate::support::copy_site("demo-site");
+    let heidi = site.join("data/comments/second-post/entry1700000200000.toml");
+    let text = std::fs::read_to_string(&heidi).unwrap().replace(
+        "https://avatars.example.com/heidi.jpg",
+        &server.server.url("/img/heidi.jpg"),
+    );
+    std::fs::write(&heidi, text).unwrap();
+    (temp, site)
+}

@@ -11,14 +11,8 @@ use blog_avatars::testkit::Response;
 /// The demo site with Heidi's avatar URL pointed at the server, and the server's routes set so
 /// that each provider wins for someone.
 fn demo_with_every_provider() -> (tempfile::TempDir, PathBuf, AvatarServer) {
-    let (temp, site) = copy_site("demo-site");
     let server = AvatarServer::start();
-    let heidi = site.join("data/comments/second-post/entry1700000200000.toml");
-    let text = std::fs::read_to_string(&heidi).unwrap().replace(
-        "https://avatars.example.com/heidi.jpg",
-        &server.server.url("/img/heidi.jpg"),
-    );
-    std::fs::write(&heidi, text).unwrap();
+    let (temp, site) = crate::avatar_server::demo_site_on(&server);
     server.configure(&site, "[url]\nallow_private = true\n");
     let routes = &server.routes;
     routes.set(

@@ -2,25 +2,12 @@
 //! two builds sharing one cache.
 
 use crate::avatar_server::{AvatarServer, md5_hex, png};
-use crate::support::{copy_site, run, run_json, s};
+use crate::support::{run, run_json, s};
 use blog_avatars::testkit::Response;
-
-/// The demo site with its one real-looking avatar URL pointed at loopback (where the default
-/// `allow_private = false` refuses it): no test may look up a real host.
-fn demo_site(server: &AvatarServer) -> (tempfile::TempDir, std::path::PathBuf) {
-    let (temp, site) = copy_site("demo-site");
-    let heidi = site.join("data/comments/second-post/entry1700000200000.toml");
-    let text = std::fs::read_to_string(&heidi).unwrap().replace(
-        "https://avatars.example.com/heidi.jpg",
-        &server.server.url("/img/heidi.jpg"),
-    );
-    std::fs::write(&heidi, text).unwrap();
-    (temp, site)
-}
 
 fn site_with_server() -> (tempfile::TempDir, std::path::PathBuf, AvatarServer) {
     let server = AvatarServer::start();
-    let (temp, site) = demo_site(&server);
+    let (temp, site) = crate::avatar_server::demo_site_on(&server);
     server.configure(&site, "");
     server.routes.set(
         &format!("/avatar/{}", md5_hex("bob@example.com")),
@@ -106,7 +93,7 @@ fn after_the_ttl_requests_are_conditional() {
 #[test]
 fn two_builds_sharing_one_cache_both_succeed_with_identical_output() {
     let (_temp, site, server) = site_with_server();
-    let (_temp2, other) = demo_site(&server);
+    let (_temp2, other) = crate::avatar_server::demo_site_on(&server);
     std::fs::copy(
         site.join("blog-avatars.toml"),
         other.join("blog-avatars.toml"),

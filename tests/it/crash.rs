@@ -281,13 +281,7 @@ fn snapshot(site: &Path) -> BTreeMap<String, Vec<u8>> {
 /// The demo site with every provider on `server`, Heidi's avatar URL included (so nothing is
 /// looked up in DNS).
 fn demo_on(server: &AvatarServer) -> (tempfile::TempDir, PathBuf) {
-    let (temp, site) = copy_site("demo-site");
-    let heidi = site.join("data/comments/second-post/entry1700000200000.toml");
-    let text = std::fs::read_to_string(&heidi).unwrap().replace(
-        "https://avatars.example.com/heidi.jpg",
-        &server.server.url("/img/heidi.jpg"),
-    );
-    std::fs::write(&heidi, text).unwrap();
+    let (temp, site) = crate::avatar_server::demo_site_on(server);
     server.configure(&site, "[url]\nallow_private = true\n");
     (temp, site)
 }

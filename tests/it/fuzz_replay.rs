@@ -20,18 +20,28 @@ const TARGETS: &[(&str, Body, usize)] = &[
     ("rewrite_html", harness::rewrite_html, 60),
 ];
 
+/// Seeds that live elsewhere in the repository rather than as copies under `fuzz/seeds/`
+/// (the README's fuzz command passes the same directory).
+const SEED_DIRS: &[(&str, &str)] = &[("rewrite_html", "fixtures/rewrite")];
+
 fn files(kind: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz")
-        .join(kind)
-        .join(target);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = match SEED_DIRS
+        .iter()
+        .find(|(t, _)| kind == "seeds" && *t == target)
+    {
+        Some((_, dir)) => root.join(dir),
+        None => root.join("fuzz").join(kind).join(target),
+    };
     // Git keeps no empty directories: a target with no saved crash has no regressions folder.
     if kind == "regressions" && !dir.exists() {
         return Vec::new();
     }
-    let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    // Recursive, as libFuzzer reads corpus directories.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
         .filter(|p| p.is_file())
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap();
