@@ -145,6 +145,18 @@ pub struct IdentityReport {
     pub stale: Option<String>,
     /// Some provider failed with an error (what `--strict` counts).
     pub error: bool,
+    /// The identity's avatar URL is gone (404/410) and the last good copy was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gone: Option<StaleUrl>,
+}
+
+/// An avatar URL from content that answers 404/410 now; the last good copy is still used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleUrl {
+    /// The URL.
+    pub url: String,
+    /// Where the content names it: `path:line` (or `path`), relative to the site.
+    pub sources: Vec<String>,
 }
 
 impl IdentityReport {
@@ -158,6 +170,21 @@ impl IdentityReport {
             upscaled: published.is_some_and(|p| p.upscaled),
             stale: decision.image.as_ref().and_then(|i| i.stale.clone()),
             error: decision.had_error(),
+            gone: decision
+                .image
+                .as_ref()
+                .and_then(|i| i.gone.clone())
+                .map(|url| StaleUrl {
+                    url,
+                    sources: found
+                        .sources
+                        .iter()
+                        .map(|source| match source.line {
+                            Some(line) => format!("{}:{line}", source.path),
+                            None => source.path.clone(),
+                        })
+                        .collect(),
+                }),
         }
     }
 }
@@ -186,6 +213,8 @@ pub struct BuildReport {
     /// `rewrite` only: pages and URLs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewrite: Option<RewriteTotals>,
+    /// Avatar URLs from content that are gone (404/410), whose last good copy was kept.
+    pub stale_urls: Vec<StaleUrl>,
 }
 
 /// What `rewrite` did to the pages.
@@ -199,6 +228,11 @@ pub struct RewriteTotals {
     pub urls_replaced: usize,
     /// Avatar URLs recognised but left as they were (no avatar for them).
     pub urls_unresolved: usize,
+    /// Of the URLs replaced, those that named nobody (empty or unfilled Gravatar hash, no QQ
+    /// number): they got the local default avatar.
+    pub urls_anonymous: usize,
+    /// URLs on avatar hosts still in the pages (what `--strict` fails on), per page.
+    pub unreplaced: Vec<crate::rewrite::UnreplacedUrl>,
 }
 
 impl BuildReport {
@@ -216,6 +250,7 @@ impl BuildReport {
             let key = identity.provider.map_or("none", ProviderName::as_str);
             *totals.entry(key.to_owned()).or_insert(0) += 1;
         }
+        let stale_urls = identities.iter().filter_map(|i| i.gone.clone()).collect();
         Self {
             layout: layout.kind,
             dry_run: false,
@@ -227,12 +262,22 @@ impl BuildReport {
             network: network.into(),
             elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
             rewrite: None,
+            stale_urls,
         }
     }
 
-    /// The contract's exit code: 3 with `--strict` when an identity failed for an error.
+    /// The contract's exit code: 3 with `--strict` when an identity failed for an error, or
+    /// `rewrite` left avatar URLs in the pages.
     pub fn exit_code(&self, strict: bool) -> u8 {
-        if strict && self.errors > 0 { 3 } else { 0 }
+        let unreplaced = self
+            .rewrite
+            .as_ref()
+            .is_some_and(|r| !r.unreplaced.is_empty());
+        if strict && (self.errors > 0 || unreplaced) {
+            3
+        } else {
+            0
+        }
     }
 
     /// Writes the report for people.
@@ -264,6 +309,23 @@ impl BuildReport {
                 rewrite.urls_replaced,
                 rewrite.urls_unresolved
             )?;
+            if rewrite.urls_anonymous > 0 {
+                writeln!(
+                    out,
+                    "{} avatar URLs named nobody (empty or unfilled hash): replaced with the default avatar",
+                    rewrite.urls_anonymous
+                )?;
+            }
+            if !rewrite.unreplaced.is_empty() {
+                let total: usize = rewrite.unreplaced.iter().map(|u| u.count).sum();
+                writeln!(
+                    out,
+                    "{total} avatar URLs could not be replaced; visitors' browsers still fetch them (exit code 3 with --strict):"
+                )?;
+                for left in &rewrite.unreplaced {
+                    writeln!(out, "  {}: {} ({}x)", left.path, left.url, left.count)?;
+                }
+            }
         }
         if !self.dry_run {
             writeln!(
@@ -304,6 +366,16 @@ impl BuildReport {
             }
             if let Some(stale) = &identity.stale {
                 writeln!(out, "    kept the last good cached image: {stale}")?;
+            }
+        }
+        if !self.stale_urls.is_empty() {
+            writeln!(
+                out,
+                "{} avatar URLs have gone stale (kept the last good copy):",
+                self.stale_urls.len()
+            )?;
+            for stale in &self.stale_urls {
+                writeln!(out, "  {} ({})", stale.url, stale.sources.join(", "))?;
             }
         }
         if self.errors > 0 {

@@ -366,6 +366,12 @@ pub fn http_settings(config: &Config) -> HttpSettings {
         max_redirects: http.max_redirects,
         ttl: Duration::from_secs(http.ttl_hours.saturating_mul(3600)),
         images_only: true,
+        host_headers: config
+            .url
+            .host_headers()
+            .into_iter()
+            .map(|(host, headers)| crate::fetch::HostHeaders { host, headers })
+            .collect(),
         ..HttpSettings::default()
     }
 }

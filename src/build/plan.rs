@@ -36,6 +36,7 @@ pub fn dry_run(scan: &ScanResult, config: &Config, started: Instant) -> BuildRep
             upscaled: false,
             stale: None,
             error: false,
+            gone: None,
         })
         .collect();
     let mut report = BuildReport::new(

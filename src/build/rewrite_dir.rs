@@ -3,18 +3,24 @@
 //! Collect the avatar URLs of every page, resolve each distinct identity once through the same
 //! chain and caches as `build`, publish into `DIR/avatars/`, then rewrite the pages (only the
 //! avatar attribute values change; pages without avatars are not touched).
+//!
+//! Avatar URLs that name nobody (a Staticman theme's `gravatar.com/avatar/?d=identicon` for a
+//! comment without an email) get the configured default avatar, made for a fixed seed that
+//! identifies no one ([`ANONYMOUS_SEED`]) and published under the same content-addressed names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{BuildOptions, Sweep, data_entry, plan, resolve_identities};
+use super::images::Images;
+use super::{BuildOptions, Sweep, data_entry, pixel_sizes, plan, resolve_identities};
 use crate::config::{CONFIG_FILE_NAME, Config};
 use crate::error::{Error, Result};
 use crate::identify::Identity;
+use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry};
 use crate::report::{BuildReport, FileTotals, IdentityReport, RewriteTotals};
-use crate::rewrite::{collect_dir, html_files, pick, rewrite_dir};
+use crate::rewrite::{AvatarTarget, Recognizer, collect_dir, html_files, pick, rewrite_dir};
 use crate::scan::{FoundIdentity, ScanResult, SiteLayout};
 
 /// The config and site root for a rewrite: `--config`, else `DIR/blog-avatars.toml`, else
@@ -46,6 +52,51 @@ fn locate_config(dir: &Path, explicit: Option<&Path>) -> Result<(Config, PathBuf
     Ok((config, root))
 }
 
+/// The identicon seed of the default avatar for URLs that name nobody: fixed, so every such URL
+/// on every site shows the same picture, and about no one.
+pub const ANONYMOUS_SEED: &str = "blog-avatars:anonymous";
+
+/// The default avatar's source image for URLs that name nobody: `[avatars] default` (an
+/// identicon for [`ANONYMOUS_SEED`], or the configured image, relative to `root`).
+fn anonymous_image(config: &Config, root: &Path) -> Result<Vec<u8>> {
+    let setting = config.avatars.default.trim();
+    if setting == "identicon" {
+        let px = config.largest_pixel_size();
+        return Ok(crate::resolve::identicon::identicon_png(ANONYMOUS_SEED, px));
+    }
+    let path = root.join(setting);
+    std::fs::read(&path).map_err(|e| Error::io(&path, e))
+}
+
+/// Publishes the default avatar for URLs that name nobody; `Err` is a message for the report.
+fn publish_anonymous(
+    config: &Config,
+    root: &Path,
+    avatars: &AvatarDir,
+) -> Result<std::result::Result<DataEntry, String>> {
+    let bytes = match anonymous_image(config, root) {
+        Ok(bytes) => bytes,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let encode = EncodeOptions {
+        format: config.avatars.format,
+        quality: config.avatars.quality,
+    };
+    let images = Images::new(pixel_sizes(config), encode, avatars, None);
+    let published = images.publish(&bytes);
+    images.finish()?;
+    let published = match published {
+        Ok(published) => published,
+        Err(message) => return Ok(Err(format!("default avatar: {message}"))),
+    };
+    let decision = crate::resolve::chain::Decision {
+        provider: Some(crate::config::ProviderName::Default),
+        image: None,
+        attempts: Vec::new(),
+    };
+    Ok(data_entry(config, &decision, Some(&published)).ok_or_else(|| "no sizes".to_owned()))
+}
+
 /// Rewrites every HTML page under `dir`.
 pub fn rewrite_site(
     dir: &Path,
@@ -70,10 +121,13 @@ pub fn rewrite_site(
         layout.url_prefix = "/avatars/".to_owned();
     }
     let files = html_files(dir);
-    let (refs, mut warnings) = collect_dir(&files);
+    let recognizer = Recognizer::new(&config.rewrite.gravatar_hosts);
+    let (refs, mut warnings) = collect_dir(&files, &recognizer);
     let mut by_identity: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
     for avatar in &refs {
-        let identity = avatar.identity();
+        let Some(identity) = avatar.identity() else {
+            continue;
+        };
         by_identity
             .entry(identity.clone())
             .or_insert_with(|| FoundIdentity {
@@ -123,11 +177,29 @@ pub fn rewrite_site(
         }
         reports.push(IdentityReport::new(found, &decision, published.as_deref()));
     }
+    let anonymous = if refs.iter().any(|a| a.target == AvatarTarget::Anonymous) {
+        match publish_anonymous(&config, &root, &avatars)? {
+            Ok(entry) => Some(entry),
+            Err(message) => {
+                warnings.push(crate::scan::Warning {
+                    path: dir.display().to_string(),
+                    line: None,
+                    message: format!("avatar URLs that name nobody left as they were: {message}"),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
     let lookup = |avatar: &crate::rewrite::AvatarRef, density| {
-        let entry = entries.get(&avatar.identity())?;
+        let entry = match avatar.identity() {
+            Some(identity) => entries.get(&identity)?,
+            None => anonymous.as_ref()?,
+        };
         pick(&entry.sizes, avatar.px, density).map(str::to_owned)
     };
-    let rewritten = rewrite_dir(&files, dir, &lookup)?;
+    let rewritten = rewrite_dir(&files, dir, &recognizer, &lookup)?;
     warnings.extend(rewritten.warnings.iter().cloned());
     let pruned = avatars.prune()?;
     drop(resolved.lock);
@@ -151,6 +223,8 @@ pub fn rewrite_site(
         files_changed: rewritten.files_changed,
         urls_replaced: rewritten.urls_replaced,
         urls_unresolved: rewritten.urls_unresolved,
+        urls_anonymous: rewritten.urls_anonymous,
+        unreplaced: rewritten.unreplaced,
     });
     Ok(report)
 }

@@ -75,6 +75,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// `[serve]`: the preview server and its upload page.
     pub serve: ServeConfig,
+    /// `[rewrite]`: extra avatar hosts `rewrite DIR` recognises.
+    pub rewrite: RewriteConfig,
 }
 
 mod sections;
@@ -164,6 +166,15 @@ impl Config {
             if md5.len() != 32 || !md5.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!(
                     "[qq] placeholder_md5: `{md5}` is not 32 hex digits"
+                ));
+            }
+        }
+        self.url.validate_headers()?;
+        for host in &self.rewrite.gravatar_hosts {
+            let bare = host.trim().trim_start_matches("*.");
+            if bare.is_empty() || bare.starts_with('/') || bare.contains(char::is_whitespace) {
+                return Err(format!(
+                    "[rewrite] gravatar_hosts: `{host}` is not `host/path-prefix/` (e.g. `avatar.example.cn/avatar/`)"
                 ));
             }
         }

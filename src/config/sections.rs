@@ -188,6 +188,75 @@ pub struct UrlConfig {
     pub allow_private: bool,
     /// When non-empty, only these hosts (`*.example.com` patterns allowed).
     pub allow_hosts: Vec<String>,
+    /// `[url.headers."host"]`: request headers sent to that host and its subdomains, added to
+    /// (and overriding) the built-in [`DEFAULT_HOST_HEADERS`]; an empty value removes a header.
+    pub headers: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// Request headers some avatar hosts need: Weibo's image CDN answers 403 without a Weibo
+/// `Referer`.
+pub const DEFAULT_HOST_HEADERS: &[(&str, &str, &str)] =
+    &[("sinaimg.cn", "Referer", "https://weibo.com/")];
+
+impl UrlConfig {
+    /// The headers to send per host: the built-in ones with `[url.headers]` applied. Hosts are
+    /// lower case without a trailing dot; headers with an empty value are dropped.
+    pub fn host_headers(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let mut merged: std::collections::BTreeMap<String, Vec<(String, String)>> =
+            Default::default();
+        let own = self.headers.iter().flat_map(|(host, headers)| {
+            headers
+                .iter()
+                .map(move |(name, value)| (host.as_str(), name.as_str(), value.as_str()))
+        });
+        for (host, name, value) in DEFAULT_HOST_HEADERS.iter().copied().chain(own) {
+            let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+            let headers = merged.entry(host).or_default();
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        merged
+            .into_iter()
+            .map(|(host, headers)| {
+                let headers = headers.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+                (host, headers)
+            })
+            .collect()
+    }
+
+    /// Checks `[url.headers]`: host names and header names and values HTTP accepts.
+    pub fn validate_headers(&self) -> Result<(), String> {
+        for (host, headers) in &self.headers {
+            let bare = host.trim().trim_end_matches('.');
+            if bare.is_empty() || bare.contains(['/', ':', '*', ' ']) {
+                return Err(format!(
+                    "[url.headers] `{host}` is not a host name (write `example.com`: it also matches its subdomains)"
+                ));
+            }
+            for (name, value) in headers {
+                if ureq::http::HeaderName::from_bytes(name.trim().as_bytes()).is_err() {
+                    return Err(format!(
+                        "[url.headers.\"{host}\"] `{name}` is not an HTTP header name"
+                    ));
+                }
+                if ureq::http::HeaderValue::from_str(value.trim()).is_err() {
+                    return Err(format!(
+                        "[url.headers.\"{host}\"] {name}: the value is not a valid HTTP header value"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `[rewrite]`: what `rewrite DIR` recognises in built HTML.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RewriteConfig {
+    /// More Gravatar-compatible hosts, as `host/path-prefix/` (`avatar.example.cn/avatar/`,
+    /// `*.example.cn/gravatar/`; a bare host means `host/avatar/`), added to the built-in ones.
+    pub gravatar_hosts: Vec<String>,
 }
 
 /// `[gravatar]`.

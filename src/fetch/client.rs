@@ -36,8 +36,8 @@ pub(crate) enum Answer {
     Body { bytes: Vec<u8>, meta: BodyMeta },
     /// 304: the cached copy is still good.
     NotModified,
-    /// 404 or 410: there is nothing at this URL.
-    Missing,
+    /// 404 or 410 (the status): there is nothing at this URL.
+    Missing(u16),
 }
 
 /// The agents for one run.
@@ -134,6 +134,9 @@ impl Client {
         if let Some(date) = validators.last_modified {
             request = request.header("If-Modified-Since", date);
         }
+        for (name, value) in super::headers::headers_for(&self.settings.host_headers, url) {
+            request = request.header(name, value);
+        }
         let mut response = match request.call() {
             Ok(response) => response,
             Err(err) => {
@@ -175,7 +178,7 @@ impl Client {
                 };
             }
             304 => Ok(Answer::NotModified),
-            404 | 410 => Ok(Answer::Missing),
+            404 | 410 => Ok(Answer::Missing(status)),
             _ => Err(Failure {
                 retry_after: header("retry-after")
                     .and_then(|v| v.parse::<u64>().ok())

@@ -181,13 +181,30 @@ impl Fetcher {
                 };
                 (found, sha256)
             }
-            Ok(Answer::Missing) => {
+            Ok(Answer::Missing(status)) => {
                 self.count_cache(false);
-                if let Some(cache) = &self.cache {
-                    cache.put_missing(url, guarded);
+                match cached {
+                    // A content URL that died (WeChat's expire when the user changes avatar)
+                    // keeps its last good image: the page's author did not remove the avatar.
+                    // The cached entry stays as it was, so the next build asks again.
+                    Some(Cached {
+                        entry,
+                        body: Some(body),
+                    }) if guarded => {
+                        let error = FetchError::Status {
+                            url: url.to_owned(),
+                            status,
+                        };
+                        self.stale(&entry, body, error)
+                    }
+                    _ => {
+                        if let Some(cache) = &self.cache {
+                            cache.put_missing(url, guarded);
+                        }
+                        let origin = Origin::Network;
+                        (Fetched::Missing { origin }, None)
+                    }
                 }
-                let origin = Origin::Network;
-                (Fetched::Missing { origin }, None)
             }
             Ok(Answer::NotModified) => match cached {
                 Some(cached) if cached.body.is_some() => {

@@ -31,6 +31,7 @@ mod cache;
 mod client;
 mod error;
 mod fetcher;
+mod headers;
 mod hosts;
 mod index;
 mod resolver;
@@ -46,6 +47,7 @@ use std::time::Duration;
 pub use cache::{Cache, CacheStats, CleanReport};
 pub use error::{CacheError, CacheWarning, FetchError};
 pub use fetcher::Fetcher;
+pub use headers::HostHeaders;
 pub use index::LastRun;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -87,6 +89,8 @@ pub struct HttpSettings {
     /// else, typically an HTML page sent with 200, is a failed refresh that keeps the last good
     /// body and is never cached. The build sets it; the fetch layer itself takes any bytes.
     pub images_only: bool,
+    /// Request headers per host (`[url.headers]`), for hosts that refuse requests without them.
+    pub host_headers: Vec<HostHeaders>,
 }
 
 impl Default for HttpSettings {
@@ -104,6 +108,7 @@ impl Default for HttpSettings {
             ttl: DEFAULT_TTL,
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
             images_only: false,
+            host_headers: Vec::new(),
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct SourceImage {
     pub bytes: Arc<[u8]>,
     /// A refresh failed and these are the last good cached bytes.
     pub stale: Option<String>,
+    /// The refresh failed because the avatar URL from content is gone (404/410): this URL. Not
+    /// an error (the server answered), but the image can no longer be refreshed.
+    pub gone: Option<String>,
 }
 
 /// Decides whether a candidate image is usable (decodes under limits); the build processes it
@@ -86,7 +89,10 @@ impl Decision {
         self.attempts
             .iter()
             .any(|a| matches!(a.outcome, AttemptOutcome::Error(_)))
-            || self.image.as_ref().is_some_and(|i| i.stale.is_some())
+            || self
+                .image
+                .as_ref()
+                .is_some_and(|i| i.stale.is_some() && i.gone.is_none())
     }
 }
 
@@ -221,12 +227,22 @@ impl<'a> Chain<'a> {
                     return Step::Image(SourceImage {
                         bytes: body,
                         stale: None,
+                        gone: None,
                     });
                 }
                 Fetched::Stale { body, error, .. } => {
+                    let gone = matches!(
+                        error,
+                        crate::fetch::FetchError::Status {
+                            status: 404 | 410,
+                            ..
+                        }
+                    )
+                    .then(|| url.clone());
                     return Step::Image(SourceImage {
                         bytes: body,
                         stale: Some(error.to_string()),
+                        gone,
                     });
                 }
                 Fetched::Missing { .. } => {
@@ -415,6 +431,7 @@ impl<'a> Chain<'a> {
             return Step::Image(SourceImage {
                 bytes: png.into(),
                 stale: None,
+                gone: None,
             });
         }
         let path = site_path(self.layout, Path::new(setting));
@@ -422,6 +439,7 @@ impl<'a> Chain<'a> {
             Ok(bytes) => Step::Image(SourceImage {
                 bytes: bytes.into(),
                 stale: None,
+                gone: None,
             }),
             Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
                 "default image {}: {error}",
@@ -445,6 +463,7 @@ fn read_local(path: &Path) -> Step {
         Ok(bytes) => Step::Image(SourceImage {
             bytes: bytes.into(),
             stale: None,
+            gone: None,
         }),
         Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
             "{}: {error}",

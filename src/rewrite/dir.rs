@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use super::html::{collect, rewrite_page};
-use super::{AvatarRef, Lookup};
+use super::html::{collect_with, rewrite_page_with};
+use super::{AvatarRef, Lookup, Recognizer};
 use crate::error::Result;
 use crate::scan::Warning;
 
@@ -31,10 +31,26 @@ pub struct RewriteReport {
     pub urls_replaced: usize,
     /// Avatar URLs recognised but left as they were (the lookup had no file for them).
     pub urls_unresolved: usize,
+    /// Of the URLs replaced, those that named nobody and got the default avatar.
+    pub urls_anonymous: usize,
+    /// URLs on avatar hosts left in the pages (no file for them, or a shape not understood):
+    /// per page and URL, sorted.
+    pub unreplaced: Vec<UnreplacedUrl>,
     /// The pages written, relative to the directory, sorted.
     pub changed: Vec<PathBuf>,
     /// Pages that could not be read or parsed (left untouched); paths relative to the directory.
     pub warnings: Vec<Warning>,
+}
+
+/// A URL on an avatar host that a page still holds after the rewrite.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct UnreplacedUrl {
+    /// The page, relative to the directory.
+    pub path: String,
+    /// The URL as written (character references decoded).
+    pub url: String,
+    /// How many times the page holds it.
+    pub count: usize,
 }
 
 /// Every `.html`/`.htm` file under `dir`, sorted. Symbolic links are neither followed nor
@@ -54,13 +70,16 @@ pub fn html_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The first pass over `files`, in parallel: every distinct avatar URL, and a warning (naming
 /// the path as given) for each file that cannot be read or parsed.
-pub fn collect_dir(files: &[PathBuf]) -> (BTreeSet<AvatarRef>, Vec<Warning>) {
+pub fn collect_dir(
+    files: &[PathBuf],
+    recognizer: &Recognizer,
+) -> (BTreeSet<AvatarRef>, Vec<Warning>) {
     let per_file: Vec<std::result::Result<BTreeSet<AvatarRef>, Warning>> = files
         .par_iter()
         .map(|path| {
             let shown = path.to_string_lossy();
             let bytes = std::fs::read(path).map_err(|e| warning(&shown, &e))?;
-            collect(&bytes).map_err(|e| warning(&shown, &e))
+            collect_with(&bytes, recognizer).map_err(|e| warning(&shown, &e))
         })
         .collect();
     let mut avatars = BTreeSet::new();
@@ -79,6 +98,8 @@ struct Outcome {
     written: bool,
     replaced: usize,
     unresolved: usize,
+    anonymous: usize,
+    unreplaced: Vec<String>,
 }
 
 /// The second pass, in parallel: replaces the avatar URLs `lookup` has a local URL for and
@@ -87,12 +108,17 @@ struct Outcome {
 /// warning and stays untouched; only a failed write is an error.
 ///
 /// Paths in the report are relative to `dir` (the directory the files were listed from).
-pub fn rewrite_dir(files: &[PathBuf], dir: &Path, lookup: &Lookup<'_>) -> Result<RewriteReport> {
+pub fn rewrite_dir(
+    files: &[PathBuf],
+    dir: &Path,
+    recognizer: &Recognizer,
+    lookup: &Lookup<'_>,
+) -> Result<RewriteReport> {
     let outcomes: Vec<(PathBuf, std::result::Result<Outcome, Warning>)> = files
         .par_iter()
         .map(|path| {
             let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-            let outcome = rewrite_file(path, &relative, lookup)?;
+            let outcome = rewrite_file(path, &relative, recognizer, lookup)?;
             Ok((relative, outcome))
         })
         .collect::<Result<_>>()?;
@@ -103,6 +129,19 @@ pub fn rewrite_dir(files: &[PathBuf], dir: &Path, lookup: &Lookup<'_>) -> Result
                 report.files_scanned += 1;
                 report.urls_replaced += outcome.replaced;
                 report.urls_unresolved += outcome.unresolved;
+                report.urls_anonymous += outcome.anonymous;
+                let page = relative.to_string_lossy().replace('\\', "/");
+                let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+                for url in outcome.unreplaced {
+                    *counts.entry(url).or_default() += 1;
+                }
+                report
+                    .unreplaced
+                    .extend(counts.into_iter().map(|(url, count)| UnreplacedUrl {
+                        path: page.clone(),
+                        url,
+                        count,
+                    }));
                 if outcome.written {
                     report.files_changed += 1;
                     report.changed.push(relative);
@@ -112,6 +151,7 @@ pub fn rewrite_dir(files: &[PathBuf], dir: &Path, lookup: &Lookup<'_>) -> Result
         }
     }
     report.changed.sort();
+    report.unreplaced.sort();
     report.warnings.sort();
     Ok(report)
 }
@@ -120,6 +160,7 @@ pub fn rewrite_dir(files: &[PathBuf], dir: &Path, lookup: &Lookup<'_>) -> Result
 fn rewrite_file(
     path: &Path,
     relative: &Path,
+    recognizer: &Recognizer,
     lookup: &Lookup<'_>,
 ) -> Result<std::result::Result<Outcome, Warning>> {
     let shown = relative.to_string_lossy();
@@ -131,7 +172,7 @@ fn rewrite_file(
         Err(e) => return Ok(Err(warning(&shown, &e))),
     }
     let page = match std::fs::read(path) {
-        Ok(bytes) => rewrite_page(&bytes, lookup),
+        Ok(bytes) => rewrite_page_with(&bytes, recognizer, lookup),
         Err(e) => return Ok(Err(warning(&shown, &e))),
     };
     let page = match page {
@@ -149,6 +190,8 @@ fn rewrite_file(
         written,
         replaced: page.replaced,
         unresolved: page.unresolved,
+        anonymous: page.anonymous,
+        unreplaced: page.unreplaced,
     }))
 }
 
@@ -232,10 +275,10 @@ mod tests {
     fn collects_in_parallel_and_warns_per_file() {
         let mut files = html_files(&fixtures());
         files.push(fixtures().join("no-such-page.html"));
-        let (found, warnings) = collect_dir(&files);
+        let (found, warnings) = collect_dir(&files, &Recognizer::default());
         let one_by_one: BTreeSet<AvatarRef> = files[..files.len() - 1]
             .iter()
-            .flat_map(|f| collect(&std::fs::read(f).unwrap()).unwrap())
+            .flat_map(|f| crate::rewrite::collect(&std::fs::read(f).unwrap()).unwrap())
             .collect();
         assert_eq!(found, one_by_one);
         assert!(found.len() > 10);
@@ -274,10 +317,11 @@ mod tests {
         }
 
         let files = html_files(&dir);
-        let (found, warnings) = collect_dir(&files);
+        let recognizer = Recognizer::default();
+        let (found, warnings) = collect_dir(&files, &recognizer);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let lookup = fake_lookup(&found);
-        let report = rewrite_dir(&files, &dir, &lookup).unwrap();
+        let report = rewrite_dir(&files, &dir, &recognizer, &lookup).unwrap();
         assert_eq!(report.files_scanned, 5);
         assert_eq!(report.files_changed, 4);
         assert_eq!(report.urls_replaced, 25);
@@ -328,9 +372,9 @@ mod tests {
         assert_eq!(leftovers, 0);
 
         // A second run finds nothing left to replace and writes nothing.
-        let (again, _) = collect_dir(&files);
+        let (again, _) = collect_dir(&files, &recognizer);
         assert_eq!(again, BTreeSet::new());
-        let report = rewrite_dir(&files, &dir, &lookup).unwrap();
+        let report = rewrite_dir(&files, &dir, &recognizer, &lookup).unwrap();
         assert_eq!((report.files_changed, report.urls_replaced), (0, 0));
     }
 }

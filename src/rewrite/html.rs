@@ -18,7 +18,7 @@ use std::ops::Range;
 use lol_html::{HtmlRewriter, Settings, element, text};
 
 use super::RewriteError;
-use super::recognize::{AvatarRef, recognize};
+use super::recognize::{AvatarRef, AvatarTarget, Recognized, Recognizer};
 use super::size::Density;
 use super::srcset::{self, Descriptor};
 
@@ -30,22 +30,50 @@ const NOSCRIPT_DEPTH: u8 = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Value {
     span: Range<usize>,
-    srcset: bool,
+    kind: Kind,
+}
+
+/// What an attribute value holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// One URL (`src`, `data-src`).
+    Url,
+    /// A srcset.
+    Srcset,
+    /// Inline CSS (`style`): its `url(...)` tokens.
+    Style,
 }
 
 /// The first pass: every avatar URL in `<img>`/`<source>` attributes, to resolve before
 /// [`rewrite`].
 pub fn collect(html: &[u8]) -> Result<BTreeSet<AvatarRef>, RewriteError> {
+    collect_with(html, &Recognizer::default())
+}
+
+/// [`collect`] with the hosts `recognizer` knows.
+pub fn collect_with(
+    html: &[u8],
+    recognizer: &Recognizer,
+) -> Result<BTreeSet<AvatarRef>, RewriteError> {
+    let recognize = |url: &str| match recognizer.recognize(url) {
+        Recognized::Avatar(avatar) => Some(avatar),
+        Recognized::NotAvatar | Recognized::Unreplaceable => None,
+    };
     let mut found = BTreeSet::new();
     for value in values(html, 0)? {
         let Ok(text) = std::str::from_utf8(&html[value.span]) else {
             continue;
         };
-        if value.srcset {
-            let urls = srcset::parse(text).into_iter().map(|c| &text[c.url]);
-            found.extend(urls.filter_map(recognize));
-        } else {
-            found.extend(recognize(text));
+        match value.kind {
+            Kind::Srcset => {
+                let urls = srcset::parse(text).into_iter().map(|c| &text[c.url]);
+                found.extend(urls.filter_map(recognize));
+            }
+            Kind::Style => {
+                let urls = css_urls(text).into_iter().map(|r| &text[r]);
+                found.extend(urls.filter_map(recognize));
+            }
+            Kind::Url => found.extend(recognize(text)),
         }
     }
     Ok(found)
@@ -60,6 +88,11 @@ pub struct PageRewrite {
     pub replaced: usize,
     /// Avatar URLs recognised but left as they were because `lookup` had no file for them.
     pub unresolved: usize,
+    /// Of the URLs replaced, those that named nobody ([`AvatarTarget::Anonymous`]).
+    pub anonymous: usize,
+    /// Every URL on an avatar host left as it was (no file for it, or a shape not understood),
+    /// as written in the page, in document order: the visitor's browser still contacts them.
+    pub unreplaced: Vec<String>,
 }
 
 /// Replaces every avatar URL for which `lookup` returns a local URL. `None`: nothing changed,
@@ -78,6 +111,15 @@ pub fn rewrite_page(
     html: &[u8],
     lookup: &dyn Fn(&AvatarRef, Density) -> Option<String>,
 ) -> Result<PageRewrite, RewriteError> {
+    rewrite_page_with(html, &Recognizer::default(), lookup)
+}
+
+/// [`rewrite_page`] with the hosts `recognizer` knows.
+pub fn rewrite_page_with(
+    html: &[u8],
+    recognizer: &Recognizer,
+    lookup: &dyn Fn(&AvatarRef, Density) -> Option<String>,
+) -> Result<PageRewrite, RewriteError> {
     let mut page = PageRewrite::default();
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     for value in values(html, 0)? {
@@ -85,21 +127,49 @@ pub fn rewrite_page(
             continue;
         };
         let mut replace = |url: &str, density: Density| {
-            let avatar = recognize(url)?;
+            let avatar = match recognizer.recognize(url) {
+                Recognized::Avatar(avatar) => avatar,
+                Recognized::NotAvatar => return None,
+                Recognized::Unreplaceable => {
+                    page.unreplaced.push(shown(url));
+                    return None;
+                }
+            };
             let local = lookup(&avatar, density);
             match &local {
+                Some(_) if avatar.target == AvatarTarget::Anonymous => {
+                    page.replaced += 1;
+                    page.anonymous += 1;
+                }
                 Some(_) => page.replaced += 1,
-                None => page.unresolved += 1,
+                None => {
+                    page.unresolved += 1;
+                    page.unreplaced.push(shown(url));
+                }
             }
             local.map(|local| htmlize::escape_all_quotes(local).into_owned())
         };
-        let new = if value.srcset {
+        let new = if value.kind == Kind::Srcset {
             srcset::replace_urls(text, |url, descriptor| {
                 let density = match descriptor {
                     Descriptor::X(x) => Density::from_x(x),
                     Descriptor::None | Descriptor::W(_) | Descriptor::Other => Density::X1,
                 };
                 replace(url, density)
+            })
+        } else if value.kind == Kind::Style {
+            let mut out = String::with_capacity(text.len());
+            let mut copied = 0;
+            for range in css_urls(text) {
+                if let Some(local) = replace(&text[range.clone()], Density::X1) {
+                    out.push_str(&text[copied..range.start]);
+                    out.push_str(&local);
+                    copied = range.end;
+                }
+            }
+            (copied > 0).then(|| {
+                out.push_str(&text[copied..]);
+                out
             })
         } else {
             // Whitespace around the URL is kept as it was.
@@ -130,18 +200,30 @@ fn values(html: &[u8], depth: u8) -> Result<Vec<Value>, RewriteError> {
     let noscripts = RefCell::new(Vec::new());
     // A text node may arrive in several chunks; this is the range seen so far.
     let open: Cell<Option<Range<usize>>> = Cell::new(None);
-    let mut settings =
-        Settings::new().append_element_content_handler(element!("img, source", |el| {
+    let mut settings = Settings::new()
+        .append_element_content_handler(element!("img, source", |el| {
             for attribute in el.attributes() {
-                let srcset = match attribute.name().as_str() {
-                    "src" | "data-src" => false,
-                    "srcset" | "data-srcset" => true,
+                let kind = match attribute.name().as_str() {
+                    "src" | "data-src" => Kind::Url,
+                    "srcset" | "data-srcset" => Kind::Srcset,
                     _ => continue,
                 };
                 if let Some(location) = attribute.value_source_location() {
                     let span = location.bytes();
-                    found.borrow_mut().push(Value { span, srcset });
+                    found.borrow_mut().push(Value { span, kind });
                 }
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("[style]", |el| {
+            // Themes draw avatars as `background-image: url(...)` on any element.
+            let style = el.attributes().iter().find(|a| a.name() == "style");
+            if let Some(location) = style.and_then(|a| a.value_source_location()) {
+                let span = location.bytes();
+                found.borrow_mut().push(Value {
+                    span,
+                    kind: Kind::Style,
+                });
             }
             Ok(())
         }));
@@ -169,13 +251,53 @@ fn values(html: &[u8], depth: u8) -> Result<Vec<Value>, RewriteError> {
         for inner in values(&html[range.clone()], depth + 1)? {
             found.push(Value {
                 span: inner.span.start + range.start..inner.span.end + range.start,
-                srcset: inner.srcset,
+                kind: inner.kind,
             });
         }
     }
     found.sort_by_key(|value| value.span.start);
     found.dedup();
     Ok(found)
+}
+
+/// The ranges of the URLs of the `url(...)` tokens in inline CSS as written in an attribute:
+/// without surrounding whitespace and quotes (`"`, `'`, or the `&quot;` a generator escaped
+/// them to). Only http(s) and protocol-relative URLs matter here.
+fn css_urls(css: &str) -> Vec<Range<usize>> {
+    let lower = css.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("url(") {
+        let start = from + at + "url(".len();
+        let Some(len) = css[start..].find(')') else {
+            break;
+        };
+        let end = start + len;
+        from = end;
+        let mut inner = start..end;
+        let text = |r: &Range<usize>| &css[r.clone()];
+        let leading = text(&inner).len() - text(&inner).trim_start().len();
+        let trailing = text(&inner).len() - text(&inner).trim_end().len();
+        inner = inner.start + leading..inner.end - trailing;
+        for quote in ["&quot;", "&#34;", "\"", "'"] {
+            let t = text(&inner);
+            if t.len() >= 2 * quote.len() && t.starts_with(quote) && t.ends_with(quote) {
+                inner = inner.start + quote.len()..inner.end - quote.len();
+                break;
+            }
+        }
+        if !inner.is_empty() {
+            found.push(inner);
+        }
+    }
+    found
+}
+
+/// A URL as the report shows it: character references decoded, surrounding whitespace gone.
+fn shown(url: &str) -> String {
+    htmlize::unescape_attribute(url)
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_owned()
 }
 
 /// `lol_html`'s message is several paragraphs; its first line says what happened.

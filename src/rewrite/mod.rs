@@ -20,9 +20,9 @@ mod recognize;
 mod size;
 pub mod srcset;
 
-pub use dir::{RewriteReport, collect_dir, html_files, rewrite_dir};
-pub use html::{PageRewrite, collect, rewrite, rewrite_page};
-pub use recognize::{AvatarRef, AvatarTarget, recognize};
+pub use dir::{RewriteReport, UnreplacedUrl, collect_dir, html_files, rewrite_dir};
+pub use html::{PageRewrite, collect, collect_with, rewrite, rewrite_page, rewrite_page_with};
+pub use recognize::{AvatarRef, AvatarTarget, GRAVATAR_HOSTS, Recognized, Recognizer, recognize};
 pub use size::{DEFAULT_PX, Density, pick};
 
 /// The signature of the function that maps an avatar used at a density to its local URL.

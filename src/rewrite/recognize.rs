@@ -1,8 +1,13 @@
 //! Avatar URL recognition: which URLs in built HTML are avatars, of whom, at what size.
 //!
-//! Only the hosts the contract lists are recognised, each with the path shape its service
-//! actually serves avatars under; anything else (profile pages, site pages, other mirrors) is
-//! left alone, because replacing a URL we only half understand would change what a page shows.
+//! Only the hosts the contract lists (plus the Gravatar mirrors Chinese themes use, and those
+//! added with `[rewrite] gravatar_hosts`) are recognised, each with the path shape its service
+//! actually serves avatars under. A URL on one of those hosts that names nobody (an empty or
+//! template-garbage hash, `?d=`-only) is [`AvatarTarget::Anonymous`]: it gets the local default
+//! avatar. A URL on one of those hosts in a shape we do not understand is
+//! [`Recognized::Unreplaceable`]: left as it is (replacing a URL we only half understand would
+//! change what a page shows) but reported, because the visitor's browser would still contact
+//! that host. URLs on other hosts are not avatars.
 
 use std::borrow::Cow;
 
@@ -45,32 +50,225 @@ pub enum AvatarTarget {
         login: String,
     },
     /// An `avatars*.githubusercontent.com` URL, fetched as it is except for its size parameter
-    /// (`s`/`size` is dropped so every size on the site shares one full-resolution download).
+    /// (`s`/`size` is dropped so every size on the site shares one full-resolution download);
+    /// also WeChat's `thirdwx.qlogo.cn/mmopen/...` pictures, fetched the same way.
     Direct {
         /// The absolute https URL.
         url: String,
     },
+    /// A Gravatar, Libravatar or qlogo avatar URL that names nobody: an empty hash
+    /// (`/avatar/?s=70&d=identicon`, what Staticman themes write for a comment without an
+    /// email), a template left unfilled (`/avatar/{{ email }}`), or no QQ number. It is
+    /// replaced with the local default avatar.
+    Anonymous,
+}
+
+/// What one URL in an avatar attribute is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recognized {
+    /// Not on an avatar host: none of our business.
+    NotAvatar,
+    /// An avatar we know how to replace.
+    Avatar(AvatarRef),
+    /// On a known avatar host, in a shape we cannot replace: left as it is, and reported.
+    Unreplaceable,
+}
+
+/// Built-in Gravatar hosts and mirrors with the path their avatars live under. `*.` matches any
+/// subdomain (not the bare domain). The mirrors are those Chinese blog themes and WordPress
+/// plugins point at.
+pub const GRAVATAR_HOSTS: &[&str] = &[
+    "gravatar.com/avatar/",
+    "*.gravatar.com/avatar/",
+    "cravatar.cn/avatar/",
+    "*.cravatar.com/avatar/",
+    "weavatar.com/avatar/",
+    "gravatar.loli.net/avatar/",
+    "sdn.geekzu.org/avatar/",
+    "fdn.geekzu.org/avatar/",
+    "cdn.v2ex.com/gravatar/",
+    "dn-qiniu-avatar.qbox.me/avatar/",
+];
+
+/// One `host/path-prefix/` pattern of a Gravatar-compatible host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HostPattern {
+    /// Lower case, no trailing dot; with `subdomains` the part after `*.`.
+    host: String,
+    subdomains: bool,
+    /// Starts and ends with `/`.
+    prefix: String,
+}
+
+impl HostPattern {
+    /// `host/prefix/`, `*.host/prefix/`, or a bare host (prefix `/avatar/`); a scheme is
+    /// ignored. `None` if there is no host.
+    fn parse(pattern: &str) -> Option<Self> {
+        let pattern = pattern.trim();
+        let pattern = pattern
+            .split_once("://")
+            .map_or(pattern, |(_, rest)| rest)
+            .trim_start_matches('/');
+        let (host, path) = match pattern.split_once('/') {
+            Some((host, path)) => (host, path.trim_matches('/')),
+            None => (pattern, "avatar"),
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let (host, subdomains) = match host.strip_prefix("*.") {
+            Some(rest) => (rest.to_owned(), true),
+            None => (host, false),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let prefix = if path.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/{path}/")
+        };
+        Some(Self {
+            host,
+            subdomains,
+            prefix,
+        })
+    }
+
+    fn matches_host(&self, host: &str) -> bool {
+        if self.subdomains {
+            host.strip_suffix(self.host.as_str())
+                .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+        } else {
+            host == self.host
+        }
+    }
+}
+
+/// Recognises avatar URLs: the built-in hosts plus the Gravatar-compatible hosts of the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recognizer {
+    gravatar: Vec<HostPattern>,
+}
+
+impl Default for Recognizer {
+    fn default() -> Self {
+        Self::new(&[] as &[String])
+    }
+}
+
+impl Recognizer {
+    /// The built-in hosts plus `extra_gravatar_hosts` (`host/path-prefix/` patterns as in
+    /// `[rewrite] gravatar_hosts`; a bare host means `host/avatar/`).
+    pub fn new(extra_gravatar_hosts: &[impl AsRef<str>]) -> Self {
+        let gravatar = GRAVATAR_HOSTS
+            .iter()
+            .copied()
+            .chain(extra_gravatar_hosts.iter().map(AsRef::as_ref))
+            .filter_map(HostPattern::parse)
+            .collect();
+        Self { gravatar }
+    }
+
+    /// Classifies one URL as written in an HTML attribute (see [`recognize`]).
+    pub fn recognize(&self, url: &str) -> Recognized {
+        let Some(parsed) = parse_url(url) else {
+            return Recognized::NotAvatar;
+        };
+        // `Url` lower-cases hosts of http(s) URLs; a trailing dot is the same host.
+        let Some(host) = parsed
+            .host_str()
+            .map(|h| h.trim_end_matches('.').to_owned())
+        else {
+            return Recognized::NotAvatar;
+        };
+        let host = host.as_str();
+        let mut gravatar = self
+            .gravatar
+            .iter()
+            .filter(|p| p.matches_host(host))
+            .peekable();
+        if gravatar.peek().is_some() {
+            let file = gravatar.find_map(|p| parsed.path().strip_prefix(p.prefix.as_str()));
+            return match file {
+                Some(file) => {
+                    let target = match avatar_hash(file) {
+                        Some(hash) => AvatarTarget::Gravatar { hash },
+                        None => AvatarTarget::Anonymous,
+                    };
+                    let px = size_param(&parsed, &["s", "size"]);
+                    Recognized::Avatar(AvatarRef { target, px })
+                }
+                None => Recognized::Unreplaceable,
+            };
+        }
+        if matches!(host, "cdn.libravatar.org" | "seccdn.libravatar.org") {
+            return match parsed.path().strip_prefix("/avatar/") {
+                Some(file) => {
+                    let target = match avatar_hash(file) {
+                        Some(hash) => AvatarTarget::Libravatar { hash },
+                        None => AvatarTarget::Anonymous,
+                    };
+                    let px = size_param(&parsed, &["s", "size"]);
+                    Recognized::Avatar(AvatarRef { target, px })
+                }
+                None => Recognized::Unreplaceable,
+            };
+        }
+        if host.ends_with(".qlogo.cn") {
+            return qlogo(parsed).map_or(Recognized::Unreplaceable, Recognized::Avatar);
+        }
+        if matches!(host, "github.com" | "www.github.com") {
+            // github.com serves every kind of image; only `/<login>.png` is an avatar.
+            let login = parsed
+                .path()
+                .strip_prefix('/')
+                .and_then(|p| p.strip_suffix(".png"))
+                .filter(|login| is_valid_login(login));
+            return match login {
+                Some(login) => Recognized::Avatar(AvatarRef {
+                    target: AvatarTarget::Github {
+                        login: login.to_ascii_lowercase(),
+                    },
+                    px: size_param(&parsed, &["size", "s"]),
+                }),
+                None => Recognized::NotAvatar,
+            };
+        }
+        if is_githubusercontent_avatar_host(host) {
+            return direct(parsed).map_or(Recognized::Unreplaceable, Recognized::Avatar);
+        }
+        Recognized::NotAvatar
+    }
 }
 
 impl AvatarRef {
     /// The identity the provider chain resolves for this avatar. Every [`AvatarRef`] with the
     /// same identity is the same picture at another size: resolve per identity, not per ref.
-    pub fn identity(&self) -> Identity {
-        match &self.target {
+    /// `None` for [`AvatarTarget::Anonymous`]: it names nobody, and gets the default avatar.
+    pub fn identity(&self) -> Option<Identity> {
+        Some(match &self.target {
             AvatarTarget::Gravatar { hash } | AvatarTarget::Libravatar { hash } => {
                 Identity::Hash(hash.clone())
             }
             AvatarTarget::Qq { number } => Identity::Qq(number.clone()),
             AvatarTarget::Github { login } => Identity::Github(login.clone()),
             AvatarTarget::Direct { url } => Identity::Url(url.clone()),
-        }
+            AvatarTarget::Anonymous => return None,
+        })
     }
 }
 
-/// Recognises one avatar URL: http, https or protocol-relative, as written in an HTML attribute
-/// (character references such as `&amp;` are decoded first) or already decoded. `None` for
-/// anything that is not an avatar of a known service.
+/// Recognises one avatar URL with the built-in hosts: http, https or protocol-relative, as
+/// written in an HTML attribute (character references such as `&amp;` are decoded first) or
+/// already decoded. `None` for anything that is not an avatar we can replace.
 pub fn recognize(url: &str) -> Option<AvatarRef> {
+    match Recognizer::default().recognize(url) {
+        Recognized::Avatar(avatar) => Some(avatar),
+        Recognized::NotAvatar | Recognized::Unreplaceable => None,
+    }
+}
+
+/// An http(s) URL as written in an attribute, decoded and made absolute.
+fn parse_url(url: &str) -> Option<Url> {
     let decoded = htmlize::unescape_attribute(url);
     // HTML strips ASCII whitespace around URLs in attributes.
     let text = decoded.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -80,50 +278,7 @@ pub fn recognize(url: &str) -> Option<AvatarRef> {
         Cow::Borrowed(text)
     };
     let parsed = Url::parse(&absolute).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return None;
-    }
-    // `Url` lower-cases hosts of http(s) URLs; a trailing dot is the same host.
-    let host = parsed.host_str()?.trim_end_matches('.');
-    if is_gravatar_host(host) {
-        let hash = avatar_hash(parsed.path())?;
-        return Some(AvatarRef {
-            target: AvatarTarget::Gravatar { hash },
-            px: size_param(&parsed, &["s", "size"]),
-        });
-    }
-    if matches!(host, "cdn.libravatar.org" | "seccdn.libravatar.org") {
-        let hash = avatar_hash(parsed.path())?;
-        return Some(AvatarRef {
-            target: AvatarTarget::Libravatar { hash },
-            px: size_param(&parsed, &["s", "size"]),
-        });
-    }
-    if host.ends_with(".qlogo.cn") {
-        return qlogo(&parsed);
-    }
-    if matches!(host, "github.com" | "www.github.com") {
-        let login = parsed.path().strip_prefix('/')?.strip_suffix(".png")?;
-        return is_valid_login(login).then(|| AvatarRef {
-            target: AvatarTarget::Github {
-                login: login.to_ascii_lowercase(),
-            },
-            px: size_param(&parsed, &["size", "s"]),
-        });
-    }
-    if is_githubusercontent_avatar_host(host) {
-        return direct(parsed);
-    }
-    None
-}
-
-/// `gravatar.com`, `*.gravatar.com` and the mirrors the contract lists.
-fn is_gravatar_host(host: &str) -> bool {
-    matches!(
-        host,
-        "gravatar.com" | "cravatar.cn" | "weavatar.com" | "gravatar.loli.net" | "sdn.geekzu.org"
-    ) || host.ends_with(".gravatar.com")
-        || host.ends_with(".cravatar.com")
+    matches!(parsed.scheme(), "http" | "https").then_some(parsed)
 }
 
 /// `avatars.githubusercontent.com`, `avatars0.githubusercontent.com`, ...
@@ -133,9 +288,9 @@ fn is_githubusercontent_avatar_host(host: &str) -> bool {
         .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The hash of `/avatar/<hash>` with an optional image extension; lower-cased.
-fn avatar_hash(path: &str) -> Option<String> {
-    let file = path.strip_prefix("/avatar/")?;
+/// The hash of `<hash>` (what follows `/avatar/`) with an optional image extension;
+/// lower-cased. `None` when it is not a hash: the URL names nobody.
+fn avatar_hash(file: &str) -> Option<String> {
     let hash = match file.rsplit_once('.') {
         Some((stem, extension))
             if ["jpg", "jpeg", "png", "gif", "webp"]
@@ -165,26 +320,29 @@ fn param(url: &Url, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// qlogo: `/g?b=qq&nk=<qq>&s=<size>` and `/headimg_dl?dst_uin=<qq>&spec=<size>`.
-fn qlogo(url: &Url) -> Option<AvatarRef> {
+/// qlogo: `/g?b=qq&nk=<qq>&s=<size>` and `/headimg_dl?dst_uin=<qq>&spec=<size>` (without a
+/// valid number: anonymous), and WeChat's `/mmopen/...` pictures (fetched as they are).
+fn qlogo(url: Url) -> Option<AvatarRef> {
     let (number, size) = match url.path() {
-        "/g" => (param(url, "nk")?, param(url, "s")),
-        "/headimg_dl" => (param(url, "dst_uin")?, param(url, "spec")),
+        // `k=` is an opaque key of someone: not ours to replace, but not nobody either.
+        "/g" if param(&url, "nk").is_none() && param(&url, "k").is_some() => return None,
+        "/g" => (param(&url, "nk"), param(&url, "s")),
+        "/headimg_dl" => (param(&url, "dst_uin"), param(&url, "spec")),
+        path if path.len() > "/mmopen/".len() && path.starts_with("/mmopen/") => {
+            return direct(url);
+        }
         _ => return None,
     };
-    let number = number.trim();
-    if !is_valid_qq(number) {
-        return None;
-    }
     let px = size
         .and_then(|s| s.trim().parse::<u32>().ok())
         .and_then(qlogo_px);
-    Some(AvatarRef {
-        target: AvatarTarget::Qq {
+    let target = match number.as_deref().map(str::trim) {
+        Some(number) if is_valid_qq(number) => AvatarTarget::Qq {
             number: number.to_owned(),
         },
-        px,
-    })
+        _ => AvatarTarget::Anonymous,
+    };
+    Some(AvatarRef { target, px })
 }
 
 /// qlogo's size codes: 1 and 2 are 40 px, 3 is 100, 4 is 140, 5 is 640; other values are

@@ -37,23 +37,121 @@ const GRAVATAR: &[(&str, Option<u32>)] = &[
     ),
 ];
 
-/// Profiles, site pages, bad hashes, other paths, hosts and schemes.
+/// Other hosts and schemes: not avatars at all.
 const NOT_GRAVATAR: &[&str] = &[
-    "https://www.gravatar.com/{h}",
-    "https://en.gravatar.com/ada",
-    "https://gravatar.com/site/implement/images/",
-    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134",
-    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134g",
-    "https://www.gravatar.com/avatar/{h}/extra",
-    "https://www.gravatar.com/avatar/{h}.svg",
     "https://example.com/avatar/{h}",
     "https://gravatar.com.evil.example/avatar/{h}",
     "https://notgravatar.com/avatar/{h}",
     "https://cravatar.com/avatar/{h}",
-    "https://cdn.v2ex.com/gravatar/{h}",
     "ftp://www.gravatar.com/avatar/{h}",
     "/avatar/{h}",
 ];
+
+/// Gravatar hosts, not under the avatar path: profiles and site pages, left but reported.
+const GRAVATAR_UNREPLACEABLE: &[&str] = &[
+    "https://www.gravatar.com/{h}",
+    "https://en.gravatar.com/ada",
+    "https://gravatar.com/site/implement/images/",
+    "https://cdn.v2ex.com/avatar/{h}",
+];
+
+/// Under the avatar path of every known host, naming nobody: Staticman's empty hash, unfilled
+/// templates, `?d=`-only URLs, broken hashes.
+const ANONYMOUS: &[&str] = &[
+    "https://www.gravatar.com/avatar/?s=70&d=identicon",
+    "https://www.gravatar.com/avatar/?d=mm",
+    "https://secure.gravatar.com/avatar/?default=retro&amp;s=40",
+    "//0.gravatar.com/avatar/",
+    "https://gravatar.com/avatar/{{ email }}?s=64",
+    "https://www.gravatar.com/avatar/%7B%7B%20include.email%20%7D%7D",
+    "https://www.gravatar.com/avatar/undefined?s=80",
+    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134",
+    "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef134g",
+    "https://www.gravatar.com/avatar/{h}/extra",
+    "https://cravatar.cn/avatar/?s=70&d=identicon",
+    "https://cn.cravatar.com/avatar/",
+    "https://weavatar.com/avatar/?d=mp",
+    "https://gravatar.loli.net/avatar/?s=70",
+    "https://sdn.geekzu.org/avatar/?d=identicon",
+    "https://fdn.geekzu.org/avatar/",
+    "https://cdn.v2ex.com/gravatar/?s=70&d=identicon",
+    "https://dn-qiniu-avatar.qbox.me/avatar/?s=70",
+    "https://seccdn.libravatar.org/avatar/?d=retro",
+];
+
+#[test]
+fn anonymous_and_unreplaceable_gravatar_urls() {
+    let recognizer = Recognizer::default();
+    for template in ANONYMOUS {
+        let url = fill(template);
+        match recognizer.recognize(&url) {
+            Recognized::Avatar(found) => {
+                assert_eq!(found.target, AvatarTarget::Anonymous, "{url}");
+                assert_eq!(found.identity(), None, "{url}");
+            }
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+    let staticman = recognize("https://www.gravatar.com/avatar/?s=70&amp;d=identicon").unwrap();
+    assert_eq!(staticman.px, Some(70));
+    for template in GRAVATAR_UNREPLACEABLE {
+        let url = fill(template);
+        assert_eq!(
+            recognizer.recognize(&url),
+            Recognized::Unreplaceable,
+            "{url}"
+        );
+        assert_eq!(recognize(&url), None, "{url}");
+    }
+    for template in NOT_GRAVATAR {
+        let url = fill(template);
+        assert_eq!(recognizer.recognize(&url), Recognized::NotAvatar, "{url}");
+    }
+}
+
+#[test]
+fn mirrors_of_chinese_themes_and_configured_hosts() {
+    let gravatar = |hash: &str| AvatarTarget::Gravatar { hash: hash.into() };
+    for template in [
+        "https://cdn.v2ex.com/gravatar/{h}?s=48&d=retro",
+        "//fdn.geekzu.org/avatar/{h}?s=48",
+        "https://dn-qiniu-avatar.qbox.me/avatar/{h}.png?s=48",
+    ] {
+        let url = fill(template);
+        let found = recognize(&url).unwrap_or_else(|| panic!("{url}"));
+        assert_eq!((found.target, found.px), (gravatar(MD5), Some(48)), "{url}");
+    }
+    let configured = Recognizer::new(&[
+        "avatar.example.cn/avatar/",
+        "*.mirror.example/g/",
+        "https://bare.example.net",
+    ]);
+    for template in [
+        "https://avatar.example.cn/avatar/{h}?s=40",
+        "https://img.mirror.example/g/{h}",
+        "https://bare.example.net/avatar/{h}",
+    ] {
+        let url = fill(template);
+        match configured.recognize(&url) {
+            Recognized::Avatar(found) => assert_eq!(found.target, gravatar(MD5), "{url}"),
+            other => panic!("{url}: {other:?}"),
+        }
+        assert_eq!(recognize(&url), None, "only configured: {url}");
+    }
+    let empty = configured.recognize("https://avatar.example.cn/avatar/?d=mm");
+    assert!(
+        matches!(&empty, Recognized::Avatar(a) if a.target == AvatarTarget::Anonymous),
+        "{empty:?}"
+    );
+    assert_eq!(
+        configured.recognize("https://avatar.example.cn/other/x.png"),
+        Recognized::Unreplaceable
+    );
+    assert_eq!(
+        configured.recognize(&fill("https://mirror.example/g/{h}")),
+        Recognized::NotAvatar
+    );
+}
 
 #[test]
 fn gravatar_and_mirrors() {
@@ -73,7 +171,7 @@ fn gravatar_and_mirrors() {
         assert_eq!(recognize(&url), None, "{url}");
     }
     let found = recognize(&fill("https://www.gravatar.com/avatar/{h}")).unwrap();
-    assert_eq!(found.identity(), Identity::Hash(MD5.into()));
+    assert_eq!(found.identity(), Some(Identity::Hash(MD5.into())));
 }
 
 #[test]
@@ -83,7 +181,7 @@ fn libravatar() {
         let found = recognize(&url).unwrap();
         assert_eq!(found.target, AvatarTarget::Libravatar { hash: MD5.into() });
         assert_eq!(found.px, Some(80));
-        assert_eq!(found.identity(), Identity::Hash(MD5.into()));
+        assert_eq!(found.identity(), Some(Identity::Hash(MD5.into())));
     }
     let other = format!("https://www.libravatar.org/avatar/{MD5}");
     assert_eq!(recognize(&other), None);
@@ -121,14 +219,25 @@ const QLOGO: &[(&str, &str, Option<u32>)] = &[
     ),
 ];
 
-/// Invalid numbers, opaque keys, other paths and hosts.
-const NOT_QLOGO: &[&str] = &[
+/// Invalid or missing numbers: the URL names nobody.
+const QLOGO_ANONYMOUS: &[&str] = &[
     "https://q1.qlogo.cn/g?b=qq&nk=01234&s=100",
     "https://q1.qlogo.cn/g?b=qq&nk=1234&s=100",
     "https://q1.qlogo.cn/g?b=qq&nk=123456789012&s=100",
     "https://q1.qlogo.cn/g?b=qq&nk=12a45&s=100",
+    "https://q1.qlogo.cn/g?b=qq&nk=&s=100",
+    "https://q.qlogo.cn/headimg_dl?dst_uin=&spec=100",
+];
+
+/// Opaque keys and other paths on qlogo: left, but reported.
+const QLOGO_UNREPLACEABLE: &[&str] = &[
     "https://thirdqq.qlogo.cn/g?b=oidb&k=AbCdEf&s=100",
     "https://q1.qlogo.cn/qqapp/101/ABCDEF/100",
+    "https://thirdwx.qlogo.cn/",
+];
+
+/// Other hosts.
+const NOT_QLOGO: &[&str] = &[
     "https://qlogo.cn.example/g?b=qq&nk=10001",
     "https://qlogo.cn/g?b=qq&nk=10001",
 ];
@@ -141,11 +250,28 @@ fn qlogo() {
         };
         assert_eq!(recognize(url), Some(AvatarRef { target, px: *px }), "{url}");
     }
-    for url in NOT_QLOGO {
-        assert_eq!(recognize(url), None, "{url}");
+    let recognizer = Recognizer::default();
+    for url in QLOGO_ANONYMOUS {
+        let found = recognize(url).unwrap_or_else(|| panic!("{url}"));
+        assert_eq!(found.target, AvatarTarget::Anonymous, "{url}");
     }
+    for url in QLOGO_UNREPLACEABLE {
+        assert_eq!(
+            recognizer.recognize(url),
+            Recognized::Unreplaceable,
+            "{url}"
+        );
+    }
+    for url in NOT_QLOGO {
+        assert_eq!(recognizer.recognize(url), Recognized::NotAvatar, "{url}");
+    }
+    // WeChat avatars are fetched as they are.
+    let wechat = "http://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfTK/132";
+    let found = recognize(wechat).unwrap();
+    let url = "https://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfTK/132";
+    assert_eq!(found.target, AvatarTarget::Direct { url: url.into() });
     let found = recognize("https://q1.qlogo.cn/g?b=qq&nk=10001").unwrap();
-    assert_eq!(found.identity(), Identity::Qq("10001".into()));
+    assert_eq!(found.identity(), Some(Identity::Qq("10001".into())));
 }
 
 #[test]
@@ -154,7 +280,7 @@ fn github() {
     let login = "octocat".to_owned();
     assert_eq!(found.target, AvatarTarget::Github { login });
     assert_eq!(found.px, Some(80));
-    assert_eq!(found.identity(), Identity::Github("octocat".into()));
+    assert_eq!(found.identity(), Some(Identity::Github("octocat".into())));
     assert_eq!(recognize("//github.com/a-b.png").unwrap().px, None);
     for bad in [
         "https://github.com/octocat",
@@ -174,7 +300,7 @@ fn githubusercontent_is_fetched_without_its_size() {
     let url = "https://avatars.githubusercontent.com/u/583231?v=4";
     assert_eq!(found.target, AvatarTarget::Direct { url: url.into() });
     assert_eq!(found.px, Some(40));
-    assert_eq!(found.identity(), Identity::Url(url.into()));
+    assert_eq!(found.identity(), Some(Identity::Url(url.into())));
     let found = recognize("http://AVATARS3.githubusercontent.com/octocat?size=64#x").unwrap();
     let url = "https://avatars3.githubusercontent.com/octocat";
     assert_eq!(found.target, AvatarTarget::Direct { url: url.into() });
