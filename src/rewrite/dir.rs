@@ -322,10 +322,13 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let lookup = fake_lookup(&found);
         let report = rewrite_dir(&files, &dir, &recognizer, &lookup).unwrap();
-        assert_eq!(report.files_scanned, 5);
-        assert_eq!(report.files_changed, 4);
-        assert_eq!(report.urls_replaced, 25);
+        assert_eq!(report.files_scanned, 6);
+        assert_eq!(report.files_changed, 5);
+        assert_eq!(report.urls_replaced, 33);
         assert_eq!(report.urls_unresolved, 0);
+        // The Staticman page's empty, empty-email and unfilled hashes.
+        assert_eq!(report.urls_anonymous, 5);
+        assert_eq!(report.unreplaced, []);
         let changed: Vec<String> = report
             .changed
             .iter()
@@ -338,6 +341,7 @@ mod tests {
                 "hugo/posts/hello-world/index.html",
                 "jekyll/2024/03/14/pi-day.html",
                 "jekyll/legacy.HTM",
+                "staticman/2024/06/02/empty-email/index.html",
             ]
         );
         assert_eq!(report.warnings.len(), 1);

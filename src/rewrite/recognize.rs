@@ -301,9 +301,19 @@ fn avatar_hash(file: &str) -> Option<String> {
         }
         _ => file,
     };
-    ((hash.len() == 32 || hash.len() == 64) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| hash.to_ascii_lowercase())
+    let hash = hash.to_ascii_lowercase();
+    let is_hash =
+        (hash.len() == 32 || hash.len() == 64) && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    // The hash of an empty email: a theme hashed a comment's missing address.
+    (is_hash && !EMPTY_EMAIL_HASHES.contains(&hash.as_str())).then_some(hash)
 }
+
+/// MD5 and SHA-256 of the empty string: what `{{ email | md5 }}` gives for a comment without
+/// an email. They name nobody.
+const EMPTY_EMAIL_HASHES: &[&str] = &[
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+];
 
 /// The first of `names` present in the query with a positive integer value.
 fn size_param(url: &Url, names: &[&str]) -> Option<u32> {

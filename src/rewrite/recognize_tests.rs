@@ -77,6 +77,8 @@ const ANONYMOUS: &[&str] = &[
     "https://cdn.v2ex.com/gravatar/?s=70&d=identicon",
     "https://dn-qiniu-avatar.qbox.me/avatar/?s=70",
     "https://seccdn.libravatar.org/avatar/?d=retro",
+    "https://www.gravatar.com/avatar/d41d8cd98f00b204e9800998ecf8427e?s=80",
+    "https://www.gravatar.com/avatar/E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
 ];
 
 #[test]
