@@ -14,6 +14,7 @@ mod hostile;
 mod hugo_rewrite;
 mod privacy;
 mod rewrite;
+mod rewrite_nobody;
 mod scan;
 #[cfg(feature = "serve")]
 mod serve;

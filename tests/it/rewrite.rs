@@ -92,7 +92,7 @@ fn rewrite_replaces_every_avatar_url_with_a_local_file_and_nothing_else() {
         rewrite["urls_replaced"].as_u64().unwrap() >= 20,
         "{report:#}"
     );
-    assert_eq!(rewrite["files_changed"], 4, "{report:#}");
+    assert_eq!(rewrite["files_changed"], 5, "{report:#}");
     // Mirrors and every Gravatar host were resolved through the configured base: the same
     // hash on many pages and sizes is one request.
     assert_eq!(
