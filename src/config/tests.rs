@@ -94,7 +94,42 @@ fn committed_example_parses_and_differs_from_nothing_unexpected() {
         "[github]",
         "[http]",
         "[serve]",
+        "[rewrite]",
     ] {
         assert!(text.contains(section), "example lacks {section}");
+    }
+    // The example's header table spells out the built-in one.
+    assert_eq!(config.url.host_headers(), expected.url.host_headers());
+    assert_eq!(config.rewrite, expected.rewrite);
+}
+
+#[test]
+fn host_headers_merge_over_the_built_in_ones() {
+    let default = Config::default().url.host_headers();
+    let referer = ("Referer".to_owned(), "https://weibo.com/".to_owned());
+    assert_eq!(default, [("sinaimg.cn".to_owned(), vec![referer])]);
+    let config = parse(
+        "[url.headers.\"SinaImg.cn.\"]\nreferer = \"\"\n\
+         [url.headers.\"img.example.org\"]\nX-Key = \" k \"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.url.host_headers(),
+        [
+            (
+                "img.example.org".to_owned(),
+                vec![("X-Key".into(), "k".into())]
+            ),
+            ("sinaimg.cn".to_owned(), vec![]),
+        ]
+    );
+    for bad in [
+        "[url.headers.\"https://weibo.com/\"]\nReferer = \"x\"\n",
+        "[url.headers.\"*.weibo.com\"]\nReferer = \"x\"\n",
+        "[url.headers.\"weibo.com\"]\n\"Two Words\" = \"x\"\n",
+        "[url.headers.\"weibo.com\"]\nReferer = \"line\\nbreak\"\n",
+        "[rewrite]\ngravatar_hosts = [\"/avatar/\"]\n",
+    ] {
+        assert!(parse(bad).is_err(), "{bad}");
     }
 }
