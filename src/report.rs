@@ -375,7 +375,11 @@ impl BuildReport {
                 self.stale_urls.len()
             )?;
             for stale in &self.stale_urls {
-                writeln!(out, "  {} ({})", stale.url, stale.sources.join(", "))?;
+                if stale.sources.is_empty() {
+                    writeln!(out, "  {}", stale.url)?;
+                } else {
+                    writeln!(out, "  {} ({})", stale.url, stale.sources.join(", "))?;
+                }
             }
         }
         if self.errors > 0 {

@@ -261,7 +261,9 @@ impl AvatarRef {
 /// written in an HTML attribute (character references such as `&amp;` are decoded first) or
 /// already decoded. `None` for anything that is not an avatar we can replace.
 pub fn recognize(url: &str) -> Option<AvatarRef> {
-    match Recognizer::default().recognize(url) {
+    static BUILT_IN: std::sync::LazyLock<Recognizer> =
+        std::sync::LazyLock::new(Recognizer::default);
+    match BUILT_IN.recognize(url) {
         Recognized::Avatar(avatar) => Some(avatar),
         Recognized::NotAvatar | Recognized::Unreplaceable => None,
     }
