@@ -307,7 +307,7 @@ impl BuildReport {
                 rewrite.files_scanned,
                 rewrite.files_changed,
                 rewrite.urls_replaced,
-                rewrite.urls_unresolved
+                rewrite.unreplaced.iter().map(|u| u.count).sum::<usize>()
             )?;
             if rewrite.urls_anonymous > 0 {
                 writeln!(

@@ -223,11 +223,13 @@ fn avatar_urls_it_cannot_replace_are_listed_and_fail_strict() {
     assert_eq!(server.requests(), 0);
 
     // The people's report names page, URL and count; without --strict it is not a failure.
+    std::fs::write(dir.join("posts/a.html"), page).unwrap();
     let human = run(&args);
     assert_eq!(human.status.code(), Some(3));
     let stdout = String::from_utf8(human.stdout).unwrap();
     assert!(
-        stdout.contains("4 avatar URLs could not be replaced")
+        stdout.contains("1 avatar URLs named nobody")
+            && stdout.contains("4 avatar URLs could not be replaced")
             && stdout
                 .contains("posts/a.html: https://thirdqq.qlogo.cn/g?b=oidb&k=AbCdEf&s=100 (2x)"),
         "{stdout}"
