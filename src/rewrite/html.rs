@@ -338,3 +338,7 @@ fn splice(html: &[u8], edits: &[(Range<usize>, String)]) -> Vec<u8> {
     out.extend_from_slice(&html[copied..]);
     out
 }
+
+#[cfg(test)]
+#[path = "html_tests.rs"]
+mod tests;
