@@ -294,3 +294,49 @@ fn configured_gravatar_hosts_are_recognised() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("gravatar_hosts"));
 }
+
+#[test]
+fn a_configured_default_image_is_what_nobody_gets() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("public");
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = "<img src=\"https://www.gravatar.com/avatar/?s=40&amp;d=mm\">";
+    std::fs::write(dir.join("index.html"), page).unwrap();
+    let server = AvatarServer::start();
+    let config = temp.path().join("blog-avatars.toml");
+    let extra = "[avatars]\ndefault = \"nobody.png\"\nformat = \"png\"\nsizes = [40]\n";
+    std::fs::write(&config, server.config(extra)).unwrap();
+    let args = [
+        "rewrite",
+        s(&dir),
+        "--config",
+        s(&config),
+        "--strict",
+        "--format",
+        "json",
+    ];
+
+    // Missing image: a warning naming it, the URL left and listed, --strict fails.
+    let report = run_json(&args, 3);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("nobody.png"), "{report:#}");
+    assert_eq!(report["rewrite"]["unreplaced"][0]["count"], 1, "{report:#}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("index.html")).unwrap(),
+        page
+    );
+
+    // With the image: it is what the page shows, processed like any avatar.
+    std::fs::write(temp.path().join("nobody.png"), png(120, [250, 0, 250])).unwrap();
+    let report = run_json(&args, 0);
+    assert_eq!(report["rewrite"]["urls_anonymous"], 1, "{report:#}");
+    let (masked, names) = mask_local(&std::fs::read_to_string(dir.join("index.html")).unwrap());
+    assert_eq!(masked, "<img src=\"@\">");
+    assert_content_addressed(&dir, &names[0]);
+    let shown = image::open(dir.join("avatars").join(&names[0]))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(shown.dimensions(), (40, 40));
+    assert_eq!(shown.get_pixel(20, 20).0, [250, 0, 250]);
+    assert_eq!(server.requests(), 0);
+}
