@@ -33,6 +33,7 @@ mod error;
 mod fetcher;
 mod hosts;
 mod index;
+mod proxy;
 mod resolver;
 #[cfg(test)]
 mod tests;
@@ -87,6 +88,10 @@ pub struct HttpSettings {
     /// else, typically an HTML page sent with 200, is a failed refresh that keeps the last good
     /// body and is never cached. The build sets it; the fetch layer itself takes any bytes.
     pub images_only: bool,
+    /// Proxy variables (`HTTP_PROXY`, `NO_PROXY`, ...) to use instead of the process
+    /// environment: `None` reads the environment (the normal case); tests and programs that
+    /// embed the library pass their own.
+    pub proxy_env: Option<Vec<(String, String)>>,
 }
 
 impl Default for HttpSettings {
@@ -104,6 +109,7 @@ impl Default for HttpSettings {
             ttl: DEFAULT_TTL,
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
             images_only: false,
+            proxy_env: None,
         }
     }
 }
@@ -121,14 +127,37 @@ pub enum Trust {
     Untrusted {
         /// The address predicate (e.g. `net_guard::is_public_ip`).
         allow_ip: AllowIp,
+        /// Names the rule `allow_ip` stands for (the build uses `public` and `private`). Cache
+        /// entries remember it, and an untrusted request is only answered by an entry fetched
+        /// under the same rule: an avatar cached while private addresses were allowed is not
+        /// served once they are not.
+        scope: Arc<str>,
     },
 }
 
 impl Trust {
-    /// Untrusted, with `allow_ip` as the address predicate.
+    /// Untrusted, with `allow_ip` as the address predicate, in the scope `guarded`.
     pub fn untrusted(allow_ip: impl Fn(IpAddr) -> bool + Send + Sync + 'static) -> Self {
+        Self::untrusted_scoped("guarded", allow_ip)
+    }
+
+    /// Untrusted, with `allow_ip` as the address predicate, in the named scope (see
+    /// [`Trust::Untrusted`]).
+    pub fn untrusted_scoped(
+        scope: &str,
+        allow_ip: impl Fn(IpAddr) -> bool + Send + Sync + 'static,
+    ) -> Self {
         Self::Untrusted {
             allow_ip: Arc::new(allow_ip),
+            scope: Arc::from(scope),
+        }
+    }
+
+    /// The scope of an untrusted URL; `None` for a trusted one.
+    pub(crate) fn scope(&self) -> Option<&str> {
+        match self {
+            Self::Trusted => None,
+            Self::Untrusted { scope, .. } => Some(scope),
         }
     }
 }
@@ -137,7 +166,7 @@ impl fmt::Debug for Trust {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Trusted => f.write_str("Trusted"),
-            Self::Untrusted { .. } => f.write_str("Untrusted"),
+            Self::Untrusted { scope, .. } => write!(f, "Untrusted({scope})"),
         }
     }
 }

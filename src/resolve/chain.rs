@@ -48,6 +48,9 @@ pub struct SourceImage {
     pub bytes: Arc<[u8]>,
     /// A refresh failed and these are the last good cached bytes.
     pub stale: Option<String>,
+    /// The URL the bytes were fetched from, if they were: an unusable body is handed back to
+    /// the fetcher, which restores the last good one.
+    pub fetched_from: Option<String>,
 }
 
 /// Decides whether a candidate image is usable (decodes under limits); the build processes it
@@ -150,9 +153,12 @@ impl<'a> Chain<'a> {
             config,
             layout,
             fetcher,
-            untrusted: Trust::untrusted(move |ip| {
-                allow_private || crate::net_guard::is_public_ip(ip)
-            }),
+            // The scope names the rule, so an avatar cached under one is never served under the
+            // other (see `Trust::Untrusted`).
+            untrusted: Trust::untrusted_scoped(
+                if allow_private { "private" } else { "public" },
+                move |ip| allow_private || crate::net_guard::is_public_ip(ip),
+            ),
             policy: UrlPolicy {
                 allow_private,
                 allow_hosts: config.url.allow_hosts.clone(),
@@ -187,8 +193,12 @@ impl<'a> Chain<'a> {
                 ProviderName::Default => self.default(found),
             };
             let outcome = match step {
-                Step::Image(image) => match check.accept(&image.bytes) {
-                    Ok(()) => {
+                Step::Image(image) => match check
+                    .accept(&image.bytes)
+                    .map(|()| image.clone())
+                    .or_else(|message| self.last_good(provider, &image, message, check))
+                {
+                    Ok(image) => {
                         attempts.push(Attempt {
                             provider,
                             outcome: AttemptOutcome::Found,
@@ -212,6 +222,34 @@ impl<'a> Chain<'a> {
         }
     }
 
+    /// For an unusable `image` (`message` says why) that was just downloaded over a good cached
+    /// one: that last good one, restored by the fetcher and reported stale. Otherwise `message`.
+    fn last_good(
+        &self,
+        provider: ProviderName,
+        image: &SourceImage,
+        message: String,
+        check: &dyn ImageCheck,
+    ) -> Result<SourceImage, String> {
+        let Some(url) = &image.fetched_from else {
+            return Err(message);
+        };
+        let trust = match provider {
+            ProviderName::Url => &self.untrusted,
+            _ => &Trust::Trusted,
+        };
+        match self.fetcher.reject(url, trust, &message) {
+            Some(Fetched::Stale { body, error, .. }) if check.accept(&body).is_ok() => {
+                Ok(SourceImage {
+                    bytes: body,
+                    stale: Some(error.to_string()),
+                    fetched_from: None,
+                })
+            }
+            _ => Err(message),
+        }
+    }
+
     /// Tries URLs in order; the first image wins, the first error is kept if none does.
     fn fetch_first(&self, urls: impl IntoIterator<Item = String>, trust: &Trust) -> Step {
         let mut result = Step::Outcome(AttemptOutcome::NotApplicable);
@@ -221,12 +259,14 @@ impl<'a> Chain<'a> {
                     return Step::Image(SourceImage {
                         bytes: body,
                         stale: None,
+                        fetched_from: Some(url),
                     });
                 }
                 Fetched::Stale { body, error, .. } => {
                     return Step::Image(SourceImage {
                         bytes: body,
                         stale: Some(error.to_string()),
+                        fetched_from: Some(url),
                     });
                 }
                 Fetched::Missing { .. } => {
@@ -415,6 +455,7 @@ impl<'a> Chain<'a> {
             return Step::Image(SourceImage {
                 bytes: png.into(),
                 stale: None,
+                fetched_from: None,
             });
         }
         let path = site_path(self.layout, Path::new(setting));
@@ -422,6 +463,7 @@ impl<'a> Chain<'a> {
             Ok(bytes) => Step::Image(SourceImage {
                 bytes: bytes.into(),
                 stale: None,
+                fetched_from: None,
             }),
             Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
                 "default image {}: {error}",
@@ -445,6 +487,7 @@ fn read_local(path: &Path) -> Step {
         Ok(bytes) => Step::Image(SourceImage {
             bytes: bytes.into(),
             stale: None,
+            fetched_from: None,
         }),
         Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
             "{}: {error}",
