@@ -12,7 +12,11 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+#[cfg(target_os = "linux")] // unshare, ip
+mod netns;
 mod privacy;
+mod proxy;
+mod proxy_server;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
