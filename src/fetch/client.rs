@@ -4,7 +4,7 @@
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::http::Uri;
 use ureq::unversioned::transport::{Connector, DefaultConnector, RustlsConnector, TcpConnector};
@@ -67,6 +67,8 @@ pub(crate) struct Client {
     trusted: Agents,
     proxies: ProxyEnv,
     guarded: Mutex<Vec<(AllowIp, Agents)>>,
+    /// When the run's network time is over (`HttpSettings::deadline`).
+    deadline: Option<Instant>,
 }
 
 /// One failed attempt: the error, and for a 429 the server's requested pause.
@@ -93,6 +95,7 @@ impl Client {
             https: trusted_agent(proxies.for_scheme("https")),
         };
         Self {
+            deadline: settings.deadline.map(|d| Instant::now() + d),
             settings,
             trusted,
             proxies,
@@ -126,6 +129,13 @@ impl Client {
             Trust::Untrusted { allow_ip, .. } => self.guarded_agents(allow_ip).for_url(url),
         };
         let mut attempt: u32 = 0;
+        let past_deadline = || {
+            counters.deadline_cut.fetch_add(1, Ordering::Relaxed);
+            FetchError::Deadline {
+                url: url.to_owned(),
+                after: self.settings.deadline.unwrap_or_default(),
+            }
+        };
         loop {
             let permit = gate.enter(&host).map_err(|_| {
                 counters.skipped_host_down.fetch_add(1, Ordering::Relaxed);
@@ -134,8 +144,21 @@ impl Client {
                     host: host.clone(),
                 }
             })?;
+            // Checked once the slot is ours: the wait for it may have used the time up.
+            let remaining = self.remaining();
+            if remaining.is_some_and(|r| r.is_zero()) {
+                return Err(past_deadline());
+            }
             counters.requests.fetch_add(1, Ordering::Relaxed);
-            let (result, signal) = self.attempt(&agent, url, validators);
+            let (mut result, mut signal) = self.attempt(&agent, url, validators, remaining);
+            if result.is_err() && self.remaining().is_some_and(|r| r.is_zero()) {
+                // Cut by the deadline, which says nothing about the host.
+                result = Err(Failure {
+                    error: past_deadline(),
+                    retry_after: None,
+                });
+                signal = HostSignal::Neutral;
+            }
             // Report before freeing the slot so queued callers see a host that just went down.
             gate.report(&host, signal);
             drop(permit);
@@ -152,8 +175,14 @@ impl Client {
             };
             attempt += 1;
             counters.retries.fetch_add(1, Ordering::Relaxed);
-            std::thread::sleep(pause);
+            std::thread::sleep(self.remaining().map_or(pause, |r| pause.min(r)));
         }
+    }
+
+    /// Time left before the deadline; `None` without one.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
     fn attempt(
@@ -161,8 +190,13 @@ impl Client {
         agent: &Agent,
         url: &str,
         validators: Validators<'_>,
+        remaining: Option<Duration>,
     ) -> (Result<Answer, Failure>, HostSignal) {
         let mut request = agent.get(url);
+        if let Some(left) = remaining.filter(|r| *r < self.settings.timeout) {
+            // The deadline cuts a request on the wire: its whole time is capped to what is left.
+            request = request.config().timeout_global(Some(left)).build();
+        }
         if let Some(etag) = validators.etag {
             request = request.header("If-None-Match", etag);
         }

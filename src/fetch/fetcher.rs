@@ -123,6 +123,12 @@ impl Fetcher {
         Some(stale)
     }
 
+    /// The hosts (`host:port`) given up on so far this run: unreachable, or timing out again
+    /// and again. Requests to them fail at once with [`FetchError::HostDown`].
+    pub fn hosts_given_up(&self) -> Vec<String> {
+        self.gate.down_hosts()
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> FetchStats {
         self.counters.snapshot(self.gate.hosts_down())

@@ -92,6 +92,9 @@ pub struct HttpSettings {
     /// environment: `None` reads the environment (the normal case); tests and programs that
     /// embed the library pass their own.
     pub proxy_env: Option<Vec<(String, String)>>,
+    /// Overall time for the network, counted from [`Fetcher::new`]: then no request starts,
+    /// those on the wire are cut, and the URLs end [`FetchError::Deadline`]. `None`: no limit.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for HttpSettings {
@@ -110,6 +113,7 @@ impl Default for HttpSettings {
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
             images_only: false,
             proxy_env: None,
+            deadline: None,
         }
     }
 }
@@ -279,6 +283,8 @@ pub struct FetchStats {
     pub deduplicated: u64,
     /// Downloads that could not be written to the cache.
     pub cache_write_errors: u64,
+    /// URLs not fetched, or cut on the wire, because the deadline passed.
+    pub deadline_cut: u64,
 }
 
 /// Live counters behind [`FetchStats`].
@@ -296,6 +302,7 @@ struct Counters {
     skipped_host_down: AtomicU64,
     deduplicated: AtomicU64,
     cache_write_errors: AtomicU64,
+    deadline_cut: AtomicU64,
 }
 
 impl Counters {
@@ -319,6 +326,7 @@ impl Counters {
             skipped_host_down: get(&self.skipped_host_down),
             deduplicated: get(&self.deduplicated),
             cache_write_errors: get(&self.cache_write_errors),
+            deadline_cut: get(&self.deadline_cut),
         }
     }
 }

@@ -22,4 +22,5 @@ mod scan;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
+mod time_bounds;
 mod url;
