@@ -4,6 +4,7 @@
 //!   `HTTPS_PROXY`, both fall back to `all_proxy` / `ALL_PROXY`; `no_proxy` / `NO_PROXY` lists
 //!   hosts reached directly. An empty variable counts as unset; one that is not a proxy URL
 //!   is an error every request reports, never a silent direct connection.
+//!   A redirect keeps the agent, so the proxy of the first URL's scheme.
 //! * The proxy itself is the user's choice (like a base URL in the config) and is not checked.
 //!   Every *target* is: on a direct hop ureq resolves it through the guarded resolver; on a
 //!   proxied hop [`GuardedProxy`] resolves it through that same resolver, refuses what the guard
@@ -76,15 +77,21 @@ impl ProxyEnv {
     }
 }
 
-/// A proxy from a variable's value, with the `NO_PROXY` entries. The target is never resolved
-/// by ureq's own proxy code (its `CONNECT` line would carry the port twice); the guarded agents
-/// resolve it in [`GuardedProxy`], the trusted ones leave it to the proxy.
+/// A proxy from a variable's value, with the `NO_PROXY` entries. For an HTTP proxy the target
+/// is never resolved by ureq's own proxy code (its `CONNECT` line would carry the port twice);
+/// the guarded agents resolve it in [`GuardedProxy`], the trusted ones leave it to the proxy.
+/// SOCKS keeps its protocol's own default (SOCKS4 and SOCKS5 resolve locally).
 fn build(value: &str, no_proxy: Option<&str>) -> Result<Proxy, String> {
     let parsed = Proxy::new(value).map_err(|e| e.to_string())?;
     let mut builder = Proxy::builder(parsed.protocol())
         .host(parsed.host())
-        .port(parsed.port())
-        .resolve_target(false);
+        .port(parsed.port());
+    if matches!(
+        parsed.protocol(),
+        ProxyProtocol::Http | ProxyProtocol::Https
+    ) {
+        builder = builder.resolve_target(false);
+    }
     if let Some(user) = parsed.username() {
         builder = builder.username(user);
     }
@@ -192,7 +199,10 @@ mod tests {
             (https.port(), https.protocol()),
             (1080, ProxyProtocol::Socks5)
         );
-        assert!(!https.resolve_target());
+        assert!(
+            !http.resolve_target(),
+            "ureq's CONNECT by resolved address is malformed"
+        );
     }
 
     #[test]
