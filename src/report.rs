@@ -83,7 +83,16 @@ pub struct NetworkTotals {
     pub stale: u64,
     /// Hosts given up on this run (fail fast).
     pub hosts_down: u64,
+    /// Which hosts (`host:port`) were given up on: unreachable, or timing out again and again.
+    pub hosts_given_up: Vec<String>,
+    /// URLs not fetched, or cut on the wire, because `[http] deadline_s` passed.
+    pub deadline_cut: u64,
+    /// Identities with a provider cut short by the deadline.
+    pub identities_cut_by_deadline: usize,
 }
+
+/// The text every deadline error carries (see `FetchError::Deadline`).
+const DEADLINE_NOTE: &str = "the build's deadline";
 
 impl From<FetchStats> for NetworkTotals {
     fn from(stats: FetchStats) -> Self {
@@ -94,6 +103,9 @@ impl From<FetchStats> for NetworkTotals {
             failures: stats.failures,
             stale: stats.stale,
             hosts_down: stats.hosts_down,
+            hosts_given_up: Vec::new(),
+            deadline_cut: stats.deadline_cut,
+            identities_cut_by_deadline: 0,
         }
     }
 }
@@ -251,6 +263,17 @@ impl BuildReport {
             *totals.entry(key.to_owned()).or_insert(0) += 1;
         }
         let stale_urls = identities.iter().filter_map(|i| i.gone.clone()).collect();
+        let mut network = NetworkTotals::from(network);
+        network.identities_cut_by_deadline = identities
+            .iter()
+            .filter(|i| {
+                i.attempts.iter().any(|a| {
+                    a.detail
+                        .as_deref()
+                        .is_some_and(|d| d.contains(DEADLINE_NOTE))
+                })
+            })
+            .count();
         Self {
             layout: layout.kind,
             dry_run: false,
@@ -259,7 +282,7 @@ impl BuildReport {
             totals,
             warnings,
             files,
-            network: network.into(),
+            network,
             elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
             rewrite: None,
             stale_urls,
@@ -345,6 +368,7 @@ impl BuildReport {
                 self.network.failures,
                 self.network.hosts_down
             )?;
+            self.write_cut_short(out)?;
         }
         for identity in self.identities.iter().filter(|i| i.error || self.dry_run) {
             let winner = identity.provider.map_or("none", ProviderName::as_str);
@@ -391,6 +415,27 @@ impl BuildReport {
         }
         if !self.warnings.is_empty() {
             writeln!(out, "{} warnings (on stderr)", self.warnings.len())?;
+        }
+        Ok(())
+    }
+
+    /// The line naming what the time bounds cut short, if anything.
+    fn write_cut_short(&self, out: &mut impl Write) -> io::Result<()> {
+        let network = &self.network;
+        if network.deadline_cut > 0 {
+            writeln!(
+                out,
+                "cut short: the network deadline ([http] deadline_s) passed; {} URLs not fetched \
+                 or cut, {} identities affected",
+                network.deadline_cut, network.identities_cut_by_deadline
+            )?;
+        }
+        if !network.hosts_given_up.is_empty() {
+            writeln!(
+                out,
+                "cut short: hosts given up for the rest of the build: {}",
+                network.hosts_given_up.join(", ")
+            )?;
         }
         Ok(())
     }

@@ -100,7 +100,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     // no page naming a removed avatar.
     let pruned = avatars.prune()?;
     drop(resolved.lock);
-    Ok(BuildReport::new(
+    let mut report = BuildReport::new(
         layout,
         identities,
         warnings,
@@ -114,7 +114,9 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         },
         resolved.fetch_stats,
         started.elapsed(),
-    ))
+    );
+    report.network.hosts_given_up = resolved.hosts_given_up;
+    Ok(report)
 }
 
 /// What resolving a set of identities produced.
@@ -124,6 +126,8 @@ pub struct Resolved {
     pub outcomes: Vec<Outcome>,
     /// Network and cache counters.
     pub fetch_stats: crate::fetch::FetchStats,
+    /// Hosts given up on during the run (`host:port`).
+    pub hosts_given_up: Vec<String>,
     /// Source images decoded (the rest came from the rendered cache).
     pub decoded: usize,
     /// The build lock on the cache: hold it until the outputs are complete.
@@ -200,6 +204,7 @@ pub fn resolve_identities(
     progress.finish();
     let decoded = images.decoded();
     images.finish()?;
+    let hosts_given_up = fetcher.hosts_given_up();
     let fetch_stats = match fetcher.finish() {
         Ok(stats) => stats,
         Err(error) => {
@@ -214,6 +219,7 @@ pub fn resolve_identities(
     Ok(Resolved {
         outcomes,
         fetch_stats,
+        hosts_given_up,
         decoded,
         lock,
     })
@@ -372,6 +378,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
             .into_iter()
             .map(|(host, headers)| crate::fetch::HostHeaders { host, headers })
             .collect(),
+        deadline: (http.deadline_s > 0).then(|| Duration::from_secs(http.deadline_s)),
         ..HttpSettings::default()
     }
 }

@@ -218,6 +218,7 @@ pub fn rewrite_site(
         resolved.fetch_stats,
         started.elapsed(),
     );
+    report.network.hosts_given_up = resolved.hosts_given_up;
     report.rewrite = Some(RewriteTotals {
         files_scanned: rewritten.files_scanned,
         files_changed: rewritten.files_changed,

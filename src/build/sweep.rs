@@ -137,12 +137,12 @@ mod tests {
         let (cache, _) = Cache::open(dir).unwrap();
         let meta = || Default::default();
         let kept = cache
-            .put_found("http://a.test/1", false, b"kept", meta())
+            .put_found("http://a.test/1", None, b"kept", meta())
             .unwrap();
         cache.persist().unwrap();
         // Downloaded, then the process died before saving the index.
         let orphan = cache
-            .put_found("http://a.test/2", false, b"lost", meta())
+            .put_found("http://a.test/2", None, b"lost", meta())
             .unwrap();
         drop(cache);
         let (cache, _) = Cache::open(dir).unwrap();

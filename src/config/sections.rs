@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::*;
+
+/// Default for `[http] deadline_s`: five minutes of network for the whole build.
+pub const DEFAULT_DEADLINE_S: u64 = 300;
 use crate::process::OutputFormat;
 use crate::resolve::gravatar::HashAlgo;
 use crate::resolve::options::Rating;
@@ -355,6 +358,9 @@ pub struct HttpConfig {
     pub max_bytes: u64,
     /// Redirects followed at most.
     pub max_redirects: u32,
+    /// Seconds the whole build may spend on the network; then no request starts and those on
+    /// the wire are cut, and the report says what was cut short. 0: no limit.
+    pub deadline_s: u64,
 }
 
 impl Default for HttpConfig {
@@ -368,6 +374,7 @@ impl Default for HttpConfig {
             retries: DEFAULT_RETRIES,
             max_bytes: DEFAULT_MAX_BYTES,
             max_redirects: DEFAULT_MAX_REDIRECTS,
+            deadline_s: DEFAULT_DEADLINE_S,
         }
     }
 }

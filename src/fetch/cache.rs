@@ -33,6 +33,8 @@ struct State {
     index: Index,
     /// URLs whose entry this run wrote or renewed: only these are merged into the index on disk.
     dirty: HashSet<String>,
+    /// URLs whose entry this run dropped: removed from the index on disk too.
+    dropped: HashSet<String>,
     hits: u64,
     misses: u64,
 }
@@ -185,7 +187,7 @@ impl Cache {
     pub(crate) fn put_found(
         &self,
         url: &str,
-        guarded: bool,
+        scope: Option<&str>,
         bytes: &[u8],
         meta: BodyMeta,
     ) -> Result<String, CacheError> {
@@ -205,22 +207,41 @@ impl Cache {
             etag: meta.etag,
             last_modified: meta.last_modified,
             fetched_at: now_secs(),
-            guarded,
+            guarded: scope.is_some(),
+            scope: scope.map(str::to_owned),
         };
         self.insert(url, entry);
         Ok(sha256)
     }
 
     /// Records that `url` has nothing (404/410).
-    pub(crate) fn put_missing(&self, url: &str, guarded: bool) {
+    pub(crate) fn put_missing(&self, url: &str, scope: Option<&str>) {
         let entry = Entry {
             outcome: Outcome::Missing,
             etag: None,
             last_modified: None,
             fetched_at: now_secs(),
-            guarded,
+            guarded: scope.is_some(),
+            scope: scope.map(str::to_owned),
         };
         self.insert(url, entry);
+    }
+
+    /// Puts `entry` back for `url` (a refresh turned out unusable; the last good one stays),
+    /// or, with `None`, drops the entry so the next run asks again.
+    pub(crate) fn restore(&self, url: &str, entry: Option<Entry>) {
+        let mut state = self.lock();
+        match entry {
+            Some(entry) => {
+                state.index.entries.insert(url.to_owned(), entry);
+                state.dropped.remove(url);
+            }
+            None => {
+                state.index.entries.remove(url);
+                state.dropped.insert(url.to_owned());
+            }
+        }
+        state.dirty.insert(url.to_owned());
     }
 
     /// A 304 confirmed the entry: it is fresh again from now.
@@ -250,6 +271,9 @@ impl Cache {
         }
         let _lock = self.lock_dir()?;
         let mut merged = read_index(&self.dir).unwrap_or_default();
+        for url in &state.dropped {
+            merged.entries.remove(url);
+        }
         for url in &state.dirty {
             let Some(ours) = state.index.entries.get(url) else {
                 continue;
@@ -272,6 +296,7 @@ impl Cache {
     fn insert(&self, url: &str, entry: Entry) {
         let mut state = self.lock();
         state.index.entries.insert(url.to_owned(), entry);
+        state.dropped.remove(url);
         state.dirty.insert(url.to_owned());
     }
 

@@ -4,14 +4,15 @@
 use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::http::Uri;
-use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{Connector, DefaultConnector, RustlsConnector, TcpConnector};
 use ureq::{Agent, Proxy};
 
 use super::hosts::{Gate, HostSignal};
 use super::index::BodyMeta;
+use super::proxy::{GuardedProxy, ProxyEnv};
 use super::resolver::{ResolveFailure, RunResolver};
 use super::{AllowIp, Counters, FetchError, HttpSettings, Trust};
 
@@ -40,12 +41,34 @@ pub(crate) enum Answer {
     Missing(u16),
 }
 
+/// One agent per URL scheme, since each scheme has its own proxy variable.
+#[derive(Clone)]
+struct Agents {
+    http: Agent,
+    https: Agent,
+}
+
+impl Agents {
+    fn for_url(&self, url: &str) -> Agent {
+        if url
+            .get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https:"))
+        {
+            self.https.clone()
+        } else {
+            self.http.clone()
+        }
+    }
+}
+
 /// The agents for one run.
 pub(crate) struct Client {
     settings: HttpSettings,
-    trusted: Agent,
-    proxy: Option<Proxy>,
-    guarded: Mutex<Vec<(AllowIp, Agent)>>,
+    trusted: Agents,
+    proxies: ProxyEnv,
+    guarded: Mutex<Vec<(AllowIp, Agents)>>,
+    /// When the run's network time is over (`HttpSettings::deadline`).
+    deadline: Option<Instant>,
 }
 
 /// One failed attempt: the error, and for a 429 the server's requested pause.
@@ -56,17 +79,26 @@ struct Failure {
 
 impl Client {
     pub(crate) fn new(settings: HttpSettings) -> Self {
-        let proxy = Proxy::try_from_env();
-        let resolver = RunResolver {
-            allow_ip: None,
-            proxy: None,
+        let proxies = match &settings.proxy_env {
+            None => ProxyEnv::from_env(),
+            Some(vars) => ProxyEnv::from_vars(|name| {
+                vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+            }),
         };
-        let config = agent_config(&settings, proxy.clone());
-        let trusted = Agent::with_parts(config, DefaultConnector::default(), resolver);
+        let trusted_agent = |proxy: Option<Proxy>| {
+            let resolver = RunResolver { allow_ip: None };
+            let config = agent_config(&settings, proxy);
+            Agent::with_parts(config, DefaultConnector::default(), resolver)
+        };
+        let trusted = Agents {
+            http: trusted_agent(proxies.for_scheme("http")),
+            https: trusted_agent(proxies.for_scheme("https")),
+        };
         Self {
+            deadline: settings.deadline.map(|d| Instant::now() + d),
             settings,
             trusted,
-            proxy,
+            proxies,
             guarded: Mutex::new(Vec::new()),
         }
     }
@@ -86,11 +118,24 @@ impl Client {
         counters: &Counters,
     ) -> Result<Answer, FetchError> {
         let host = host_key(url)?;
+        if let Some(message) = &self.proxies.error {
+            return Err(FetchError::Proxy {
+                url: url.to_owned(),
+                message: message.clone(),
+            });
+        }
         let agent = match trust {
-            Trust::Trusted => self.trusted.clone(),
-            Trust::Untrusted { allow_ip } => self.guarded_agent(allow_ip),
+            Trust::Trusted => self.trusted.for_url(url),
+            Trust::Untrusted { allow_ip, .. } => self.guarded_agents(allow_ip).for_url(url),
         };
         let mut attempt: u32 = 0;
+        let past_deadline = || {
+            counters.deadline_cut.fetch_add(1, Ordering::Relaxed);
+            FetchError::Deadline {
+                url: url.to_owned(),
+                after: self.settings.deadline.unwrap_or_default(),
+            }
+        };
         loop {
             let permit = gate.enter(&host).map_err(|_| {
                 counters.skipped_host_down.fetch_add(1, Ordering::Relaxed);
@@ -99,8 +144,21 @@ impl Client {
                     host: host.clone(),
                 }
             })?;
+            // Checked once the slot is ours: the wait for it may have used the time up.
+            let remaining = self.remaining();
+            if remaining.is_some_and(|r| r.is_zero()) {
+                return Err(past_deadline());
+            }
             counters.requests.fetch_add(1, Ordering::Relaxed);
-            let (result, signal) = self.attempt(&agent, url, validators);
+            let (mut result, mut signal) = self.attempt(&agent, url, validators, remaining);
+            if result.is_err() && self.remaining().is_some_and(|r| r.is_zero()) {
+                // Cut by the deadline, which says nothing about the host.
+                result = Err(Failure {
+                    error: past_deadline(),
+                    retry_after: None,
+                });
+                signal = HostSignal::Neutral;
+            }
             // Report before freeing the slot so queued callers see a host that just went down.
             gate.report(&host, signal);
             drop(permit);
@@ -117,8 +175,14 @@ impl Client {
             };
             attempt += 1;
             counters.retries.fetch_add(1, Ordering::Relaxed);
-            std::thread::sleep(pause);
+            std::thread::sleep(self.remaining().map_or(pause, |r| pause.min(r)));
         }
+    }
+
+    /// Time left before the deadline; `None` without one.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
     fn attempt(
@@ -126,8 +190,13 @@ impl Client {
         agent: &Agent,
         url: &str,
         validators: Validators<'_>,
+        remaining: Option<Duration>,
     ) -> (Result<Answer, Failure>, HostSignal) {
         let mut request = agent.get(url);
+        if let Some(left) = remaining.filter(|r| *r < self.settings.timeout) {
+            // The deadline cuts a request on the wire: its whole time is capped to what is left.
+            request = request.config().timeout_global(Some(left)).build();
+        }
         if let Some(etag) = validators.etag {
             request = request.header("If-None-Match", etag);
         }
@@ -231,6 +300,9 @@ impl Client {
                 let message = err.to_string();
                 (FetchError::Tls { url, message }, HostSignal::Neutral)
             }
+            ureq::Error::ConnectProxyFailed(message) => {
+                (FetchError::Proxy { url, message }, HostSignal::Neutral)
+            }
             other => {
                 let message = other.to_string();
                 (FetchError::Protocol { url, message }, HostSignal::Neutral)
@@ -238,27 +310,38 @@ impl Client {
         }
     }
 
-    /// The agent whose resolver applies `allow_ip`; one per distinct predicate, so that a pooled
-    /// connection is only ever reused under the predicate that approved its address.
-    fn guarded_agent(&self, allow_ip: &AllowIp) -> Agent {
+    /// The agents whose resolver applies `allow_ip`; one set per distinct predicate, so that a
+    /// pooled connection is only ever reused under the predicate that approved its address.
+    fn guarded_agents(&self, allow_ip: &AllowIp) -> Agents {
         let mut agents = self.guarded.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, agent)) = agents.iter().find(|(p, _)| Arc::ptr_eq(p, allow_ip)) {
-            return agent.clone();
+        if let Some((_, found)) = agents.iter().find(|(p, _)| Arc::ptr_eq(p, allow_ip)) {
+            return found.clone();
         }
-        // Behind a proxy the proxy would resolve the target, out of the guard's sight; asking
-        // ureq to resolve locally makes it send `CONNECT <checked ip>`, so the guard still holds.
-        let proxy = self.proxy.as_ref().map(resolving_locally);
-        let resolver = RunResolver {
-            allow_ip: Some(allow_ip.clone()),
-            proxy: proxy.as_ref().map(|p| (p.host().to_owned(), p.port())),
+        let agent = |proxy: Option<Proxy>| {
+            let resolver = RunResolver {
+                allow_ip: Some(allow_ip.clone()),
+            };
+            // Proxied hops go through `GuardedProxy`, which checks the target and then reaches
+            // the proxy itself with the unguarded resolver; direct hops reach `TcpConnector`
+            // with addresses the guarded resolver already checked.
+            let connector = ()
+                .chain(GuardedProxy {
+                    proxy_resolver: RunResolver { allow_ip: None },
+                })
+                .chain(TcpConnector::default())
+                .chain(RustlsConnector::default());
+            let config = agent_config(&self.settings, proxy);
+            Agent::with_parts(config, connector, resolver)
         };
-        let config = agent_config(&self.settings, proxy);
-        let agent = Agent::with_parts(config, DefaultConnector::default(), resolver);
+        let made = Agents {
+            http: agent(self.proxies.for_scheme("http")),
+            https: agent(self.proxies.for_scheme("https")),
+        };
         if agents.len() >= MAX_GUARDED_AGENTS {
             agents.remove(0);
         }
-        agents.push((allow_ip.clone(), agent.clone()));
-        agent
+        agents.push((allow_ip.clone(), made.clone()));
+        made
     }
 }
 
@@ -300,26 +383,6 @@ fn agent_config(settings: &HttpSettings, proxy: Option<Proxy>) -> ureq::config::
         .proxy(proxy)
         .user_agent(settings.user_agent.as_str())
         .build()
-}
-
-/// A copy of `proxy` that resolves targets locally (see `guarded_agent`).
-fn resolving_locally(proxy: &Proxy) -> Proxy {
-    let mut builder = Proxy::builder(proxy.protocol())
-        .host(proxy.host())
-        .port(proxy.port())
-        .resolve_target(true);
-    if let Some(user) = proxy.username() {
-        builder = builder.username(user);
-    }
-    if let Some(password) = proxy.password() {
-        builder = builder.password(password);
-    }
-    // `Proxy` does not expose its NO_PROXY list; read it again the way ureq does.
-    let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
-    for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
-        builder = builder.no_proxy(entry.trim());
-    }
-    builder.build().unwrap_or_else(|_| proxy.clone())
 }
 
 /// `host:port` of an http(s) URL: the unit of fail-fast and of the per-host limit.

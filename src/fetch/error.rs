@@ -122,6 +122,33 @@ pub enum FetchError {
         /// The MIME type the server declared.
         content_type: Option<String>,
     },
+    /// A proxy variable (`HTTPS_PROXY`, `ALL_PROXY`, ...) is set but unusable, or the proxy
+    /// refused the connection: nothing is sent directly instead.
+    #[error("{url}: proxy: {message}")]
+    Proxy {
+        /// The URL requested.
+        url: String,
+        /// What is wrong with the proxy.
+        message: String,
+    },
+    /// The body arrived but is not a usable image (it does not decode within the limits).
+    #[error("{url}: {reason}")]
+    Unusable {
+        /// The URL requested.
+        url: String,
+        /// Why the caller could not use it.
+        reason: String,
+    },
+    /// The build's overall deadline (`[http] deadline_s`) passed: no new request starts and
+    /// the ones on the wire are cut.
+    // The report counts these by "the build's deadline": keep the words.
+    #[error("{url}: not fetched, the build's deadline of {after:?} has passed")]
+    Deadline {
+        /// The URL requested.
+        url: String,
+        /// The deadline in force.
+        after: Duration,
+    },
     /// The cache could not hold the downloaded answer (the body itself was fine).
     #[error("{url}: cannot store in the cache")]
     Cache {
@@ -150,6 +177,9 @@ impl FetchError {
             | Self::Protocol { url, .. }
             | Self::Io { url, .. }
             | Self::NotAnImage { url, .. }
+            | Self::Proxy { url, .. }
+            | Self::Unusable { url, .. }
+            | Self::Deadline { url, .. }
             | Self::Cache { url, .. } => url,
         }
     }

@@ -22,6 +22,9 @@ pub struct Fetcher {
     counters: Counters,
     /// The first failure to write the cache, reported by `finish`.
     cache_error: Mutex<Option<CacheError>>,
+    /// For each URL whose cached body this run's download replaced: the entry it replaced, put
+    /// back by [`Fetcher::reject`] when the new body proves unusable.
+    replaced: Mutex<HashMap<String, Option<Entry>>>,
 }
 
 /// A finished answer as the memo keeps it.
@@ -56,6 +59,7 @@ impl Fetcher {
             memo: Mutex::new(HashMap::new()),
             counters: Counters::default(),
             cache_error: Mutex::new(None),
+            replaced: Mutex::new(HashMap::new()),
         }
     }
 
@@ -65,11 +69,7 @@ impl Fetcher {
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
             // Keyed by trust class too: a trusted answer must not satisfy an untrusted request.
-            let key = match trust {
-                Trust::Trusted => format!("trusted {url}"),
-                Trust::Untrusted { .. } => format!("untrusted {url}"),
-            };
-            memo.entry(key).or_default().clone()
+            memo.entry(memo_key(url, trust)).or_default().clone()
         };
         let mut mine = None;
         let settled = slot.get_or_init(|| {
@@ -85,6 +85,48 @@ impl Fetcher {
                 self.unsettle(url, settled)
             }
         }
+    }
+
+    /// The caller found the body [`get`](Self::get) gave for `url` unusable (it does not
+    /// decode: a decompression bomb, a truncated image). A body downloaded this run leaves the
+    /// cache again, the entry it replaced is restored, and its last good body is the answer,
+    /// as [`Fetched::Stale`] with `reason`; without one the answer is `None` and the entry is
+    /// dropped so the next run asks again. Later `get`s for `url` see the same.
+    pub fn reject(&self, url: &str, trust: &Trust, reason: &str) -> Option<Fetched> {
+        let cache = self.cache.as_ref()?;
+        let replaced = self
+            .replaced
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+            .cloned()
+            .flatten();
+        let previous = replaced.filter(|e| e.guarded || trust.scope().is_none());
+        let body = previous.as_ref().and_then(|entry| match &entry.outcome {
+            Outcome::Found { sha256, .. } => cache.read_blob(sha256),
+            Outcome::Missing => None,
+        });
+        let Some(body) = body else {
+            cache.restore(url, None);
+            return None;
+        };
+        let entry = previous?;
+        cache.restore(url, Some(entry.clone()));
+        let error = FetchError::Unusable {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let (stale, sha256) = self.stale(&entry, body, error);
+        let settled = self.settle(&stale, sha256);
+        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        memo.insert(memo_key(url, trust), Arc::new(OnceLock::from(settled)));
+        Some(stale)
+    }
+
+    /// The hosts (`host:port`) given up on so far this run: unreachable, or timing out again
+    /// and again. Requests to them fail at once with [`FetchError::HostDown`].
+    pub fn hosts_given_up(&self) -> Vec<String> {
+        self.gate.down_hosts()
     }
 
     /// Counters so far.
@@ -112,8 +154,8 @@ impl Fetcher {
     /// The work behind one URL, done by its first caller. Returns the answer and, when its body
     /// is a cache blob, the blob's digest.
     fn resolve(&self, url: &str, trust: &Trust) -> (Fetched, Option<String>) {
-        let guarded = matches!(trust, Trust::Untrusted { .. });
-        let cached = self.cache.as_ref().and_then(|c| load(c, url, guarded));
+        let scope = trust.scope();
+        let cached = self.cache.as_ref().and_then(|c| load(c, url, scope));
         if self.offline {
             return self.offline_answer(cached);
         }
@@ -173,7 +215,13 @@ impl Fetcher {
             Ok(Answer::Body { bytes, meta }) => {
                 self.count_cache(false);
                 let content_type = meta.content_type.clone();
-                let sha256 = self.store(url, guarded, &bytes, meta);
+                if let Some(Cached { entry, .. }) = &cached {
+                    self.replaced
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(url.to_owned(), Some(entry.clone()));
+                }
+                let sha256 = self.store(url, scope, &bytes, meta);
                 let found = Fetched::Found {
                     body: Arc::from(bytes),
                     content_type,
@@ -190,7 +238,7 @@ impl Fetcher {
                     Some(Cached {
                         entry,
                         body: Some(body),
-                    }) if guarded => {
+                    }) if scope.is_some() => {
                         let error = FetchError::Status {
                             url: url.to_owned(),
                             status,
@@ -199,7 +247,7 @@ impl Fetcher {
                     }
                     _ => {
                         if let Some(cache) = &self.cache {
-                            cache.put_missing(url, guarded);
+                            cache.put_missing(url, scope);
                         }
                         let origin = Origin::Network;
                         (Fetched::Missing { origin }, None)
@@ -265,9 +313,15 @@ impl Fetcher {
 
     /// Writes a download to the cache. A cache failure does not spoil the download: it is
     /// counted, remembered for `finish`, and the body is kept in memory instead.
-    fn store(&self, url: &str, guarded: bool, bytes: &[u8], meta: BodyMeta) -> Option<String> {
+    fn store(
+        &self,
+        url: &str,
+        scope: Option<&str>,
+        bytes: &[u8],
+        meta: BodyMeta,
+    ) -> Option<String> {
         let cache = self.cache.as_ref()?;
-        match cache.put_found(url, guarded, bytes, meta) {
+        match cache.put_found(url, scope, bytes, meta) {
             Ok(sha256) => Some(sha256),
             Err(err) => {
                 Counters::bump(&self.counters.cache_write_errors);
@@ -354,10 +408,22 @@ impl Fetcher {
     }
 }
 
+/// The memo key: the trust class is part of it, so a trusted answer never satisfies an
+/// untrusted request, nor one fetched under another address rule.
+fn memo_key(url: &str, trust: &Trust) -> String {
+    match trust.scope() {
+        None => format!("trusted {url}"),
+        Some(scope) => format!("untrusted {scope} {url}"),
+    }
+}
+
 /// The entry for `url` with its body. An entry whose blob is gone counts as absent, and so does
-/// one fetched without the address guard when the guard is required.
-fn load(cache: &Cache, url: &str, guarded: bool) -> Option<Cached> {
-    let entry = cache.lookup(url).filter(|e| e.guarded || !guarded)?;
+/// one fetched under another address rule than the untrusted request's `scope` (or without
+/// the guard at all).
+fn load(cache: &Cache, url: &str, scope: Option<&str>) -> Option<Cached> {
+    let entry = cache
+        .lookup(url)
+        .filter(|e| scope.is_none() || (e.guarded && e.scope.as_deref() == scope))?;
     let body = match &entry.outcome {
         Outcome::Found { sha256, .. } => Some(cache.read_blob(sha256)?),
         Outcome::Missing => None,

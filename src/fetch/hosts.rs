@@ -84,6 +84,17 @@ impl Gate {
         self.hosts_down.load(Ordering::Relaxed)
     }
 
+    /// The hosts given up on so far (`host:port`), sorted.
+    pub(crate) fn down_hosts(&self) -> Vec<String> {
+        let mut down: Vec<String> = lock(&self.hosts)
+            .iter()
+            .filter(|(_, state)| state.down)
+            .map(|(host, _)| host.clone())
+            .collect();
+        down.sort();
+        down
+    }
+
     /// Blocks until a request to `host` may be sent. The per-host slot is taken first so that a
     /// caller waiting on a busy host never sits on one of the scarce global slots.
     pub(crate) fn enter<'a>(&'a self, host: &'a str) -> Result<Permit<'a>, HostIsDown> {
@@ -112,7 +123,13 @@ impl Gate {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         *in_flight += 1;
-        Ok(Permit { gate: self, host })
+        drop(in_flight);
+        let permit = Permit { gate: self, host };
+        // The host may have gone down while this caller waited for a global slot.
+        if lock(&self.hosts).get(host).is_some_and(|h| h.down) {
+            return Err(HostIsDown);
+        }
+        Ok(permit)
     }
 
     /// Records what one attempt taught about `host`.

@@ -73,6 +73,11 @@ pub(crate) struct Entry {
     /// requests, so a cached answer never bypasses the guard.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub guarded: bool,
+    /// For a guarded entry, the scope of the address rule it was fetched under (see
+    /// [`Trust::Untrusted`](super::Trust::Untrusted)); entries written before scopes existed
+    /// have none and answer no untrusted request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// What the server said about a body, kept beside it.

@@ -34,6 +34,7 @@ mod fetcher;
 mod headers;
 mod hosts;
 mod index;
+mod proxy;
 mod resolver;
 #[cfg(test)]
 mod tests;
@@ -91,6 +92,13 @@ pub struct HttpSettings {
     pub images_only: bool,
     /// Request headers per host (`[url.headers]`), for hosts that refuse requests without them.
     pub host_headers: Vec<HostHeaders>,
+    /// Proxy variables (`HTTP_PROXY`, `NO_PROXY`, ...) to use instead of the process
+    /// environment: `None` reads the environment (the normal case); tests and programs that
+    /// embed the library pass their own.
+    pub proxy_env: Option<Vec<(String, String)>>,
+    /// Overall time for the network, counted from [`Fetcher::new`]: then no request starts,
+    /// those on the wire are cut, and the URLs end [`FetchError::Deadline`]. `None`: no limit.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for HttpSettings {
@@ -109,6 +117,8 @@ impl Default for HttpSettings {
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
             images_only: false,
             host_headers: Vec::new(),
+            proxy_env: None,
+            deadline: None,
         }
     }
 }
@@ -126,14 +136,37 @@ pub enum Trust {
     Untrusted {
         /// The address predicate (e.g. `net_guard::is_public_ip`).
         allow_ip: AllowIp,
+        /// Names the rule `allow_ip` stands for (the build uses `public` and `private`). Cache
+        /// entries remember it, and an untrusted request is only answered by an entry fetched
+        /// under the same rule: an avatar cached while private addresses were allowed is not
+        /// served once they are not.
+        scope: Arc<str>,
     },
 }
 
 impl Trust {
-    /// Untrusted, with `allow_ip` as the address predicate.
+    /// Untrusted, with `allow_ip` as the address predicate, in the scope `guarded`.
     pub fn untrusted(allow_ip: impl Fn(IpAddr) -> bool + Send + Sync + 'static) -> Self {
+        Self::untrusted_scoped("guarded", allow_ip)
+    }
+
+    /// Untrusted, with `allow_ip` as the address predicate, in the named scope (see
+    /// [`Trust::Untrusted`]).
+    pub fn untrusted_scoped(
+        scope: &str,
+        allow_ip: impl Fn(IpAddr) -> bool + Send + Sync + 'static,
+    ) -> Self {
         Self::Untrusted {
             allow_ip: Arc::new(allow_ip),
+            scope: Arc::from(scope),
+        }
+    }
+
+    /// The scope of an untrusted URL; `None` for a trusted one.
+    pub(crate) fn scope(&self) -> Option<&str> {
+        match self {
+            Self::Trusted => None,
+            Self::Untrusted { scope, .. } => Some(scope),
         }
     }
 }
@@ -142,7 +175,7 @@ impl fmt::Debug for Trust {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Trusted => f.write_str("Trusted"),
-            Self::Untrusted { .. } => f.write_str("Untrusted"),
+            Self::Untrusted { scope, .. } => write!(f, "Untrusted({scope})"),
         }
     }
 }
@@ -255,6 +288,8 @@ pub struct FetchStats {
     pub deduplicated: u64,
     /// Downloads that could not be written to the cache.
     pub cache_write_errors: u64,
+    /// URLs not fetched, or cut on the wire, because the deadline passed.
+    pub deadline_cut: u64,
 }
 
 /// Live counters behind [`FetchStats`].
@@ -272,6 +307,7 @@ struct Counters {
     skipped_host_down: AtomicU64,
     deduplicated: AtomicU64,
     cache_write_errors: AtomicU64,
+    deadline_cut: AtomicU64,
 }
 
 impl Counters {
@@ -295,6 +331,7 @@ impl Counters {
             skipped_host_down: get(&self.skipped_host_down),
             deduplicated: get(&self.deduplicated),
             cache_write_errors: get(&self.cache_write_errors),
+            deadline_cut: get(&self.deadline_cut),
         }
     }
 }

@@ -45,15 +45,12 @@ impl ResolveFailure {
 pub(crate) struct RunResolver {
     /// `None` for trusted URLs: every address is allowed.
     pub allow_ip: Option<AllowIp>,
-    /// `host` and `port` of the configured proxy, which is the user's choice and not checked.
-    pub proxy: Option<(String, u16)>,
 }
 
 impl std::fmt::Debug for RunResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunResolver")
             .field("guarded", &self.allow_ip.is_some())
-            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -77,10 +74,9 @@ impl Resolver for RunResolver {
         let Some(allow_ip) = &self.allow_ip else {
             return Ok(addrs);
         };
-        let is_proxy = self.proxy.as_ref().is_some_and(|(host, port)| {
-            uri.host() == Some(host.as_str()) && uri.port_u16().is_none_or(|p| p == *port)
-        });
-        if !is_proxy && let Some(bad) = addrs.iter().find(|a| !allow_ip(a.ip())) {
+        // No exemption of any kind (not even for the proxy's host): the proxy is reached through
+        // an unguarded resolver of its own (`proxy.rs`), so everything resolved here is a target.
+        if let Some(bad) = addrs.iter().find(|a| !allow_ip(a.ip())) {
             return Err(ResolveFailure::Refused(bad.ip()).into_ureq());
         }
         Ok(addrs)

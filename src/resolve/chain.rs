@@ -51,6 +51,9 @@ pub struct SourceImage {
     /// The refresh failed because the avatar URL from content is gone (404/410): this URL. Not
     /// an error (the server answered), but the image can no longer be refreshed.
     pub gone: Option<String>,
+    /// The URL the bytes were fetched from, if they were: an unusable body is handed back to
+    /// the fetcher, which restores the last good one.
+    pub fetched_from: Option<String>,
 }
 
 /// Decides whether a candidate image is usable (decodes under limits); the build processes it
@@ -156,9 +159,12 @@ impl<'a> Chain<'a> {
             config,
             layout,
             fetcher,
-            untrusted: Trust::untrusted(move |ip| {
-                allow_private || crate::net_guard::is_public_ip(ip)
-            }),
+            // The scope names the rule, so an avatar cached under one is never served under the
+            // other (see `Trust::Untrusted`).
+            untrusted: Trust::untrusted_scoped(
+                if allow_private { "private" } else { "public" },
+                move |ip| allow_private || crate::net_guard::is_public_ip(ip),
+            ),
             policy: UrlPolicy {
                 allow_private,
                 allow_hosts: config.url.allow_hosts.clone(),
@@ -193,8 +199,12 @@ impl<'a> Chain<'a> {
                 ProviderName::Default => self.default(found),
             };
             let outcome = match step {
-                Step::Image(image) => match check.accept(&image.bytes) {
-                    Ok(()) => {
+                Step::Image(image) => match check
+                    .accept(&image.bytes)
+                    .map(|()| image.clone())
+                    .or_else(|message| self.last_good(provider, &image, message, check))
+                {
+                    Ok(image) => {
                         attempts.push(Attempt {
                             provider,
                             outcome: AttemptOutcome::Found,
@@ -218,6 +228,35 @@ impl<'a> Chain<'a> {
         }
     }
 
+    /// For an unusable `image` (`message` says why) that was just downloaded over a good cached
+    /// one: that last good one, restored by the fetcher and reported stale. Otherwise `message`.
+    fn last_good(
+        &self,
+        provider: ProviderName,
+        image: &SourceImage,
+        message: String,
+        check: &dyn ImageCheck,
+    ) -> Result<SourceImage, String> {
+        let Some(url) = &image.fetched_from else {
+            return Err(message);
+        };
+        let trust = match provider {
+            ProviderName::Url => &self.untrusted,
+            _ => &Trust::Trusted,
+        };
+        match self.fetcher.reject(url, trust, &message) {
+            Some(Fetched::Stale { body, error, .. }) if check.accept(&body).is_ok() => {
+                Ok(SourceImage {
+                    bytes: body,
+                    stale: Some(error.to_string()),
+                    gone: None,
+                    fetched_from: None,
+                })
+            }
+            _ => Err(message),
+        }
+    }
+
     /// Tries URLs in order; the first image wins, the first error is kept if none does.
     fn fetch_first(&self, urls: impl IntoIterator<Item = String>, trust: &Trust) -> Step {
         let mut result = Step::Outcome(AttemptOutcome::NotApplicable);
@@ -228,6 +267,7 @@ impl<'a> Chain<'a> {
                         bytes: body,
                         stale: None,
                         gone: None,
+                        fetched_from: Some(url),
                     });
                 }
                 Fetched::Stale { body, error, .. } => {
@@ -243,6 +283,7 @@ impl<'a> Chain<'a> {
                         bytes: body,
                         stale: Some(error.to_string()),
                         gone,
+                        fetched_from: Some(url),
                     });
                 }
                 Fetched::Missing { .. } => {
@@ -432,6 +473,7 @@ impl<'a> Chain<'a> {
                 bytes: png.into(),
                 stale: None,
                 gone: None,
+                fetched_from: None,
             });
         }
         let path = site_path(self.layout, Path::new(setting));
@@ -440,6 +482,7 @@ impl<'a> Chain<'a> {
                 bytes: bytes.into(),
                 stale: None,
                 gone: None,
+                fetched_from: None,
             }),
             Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
                 "default image {}: {error}",
@@ -464,6 +507,7 @@ fn read_local(path: &Path) -> Step {
             bytes: bytes.into(),
             stale: None,
             gone: None,
+            fetched_from: None,
         }),
         Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
             "{}: {error}",

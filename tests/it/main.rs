@@ -13,11 +13,16 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+#[cfg(target_os = "linux")] // unshare, ip
+mod netns;
 mod privacy;
+mod proxy;
+mod proxy_server;
 mod rewrite;
 mod rewrite_nobody;
 mod scan;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
+mod time_bounds;
 mod url;

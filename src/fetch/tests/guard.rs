@@ -69,6 +69,7 @@ fn one_agent_per_predicate_is_reused() {
     for i in 0..3 {
         let trust = Trust::Untrusted {
             allow_ip: allow.clone(),
+            scope: Arc::from("guarded"),
         };
         found(&fetcher.get(&server.url(&format!("/{i}")), &trust));
     }

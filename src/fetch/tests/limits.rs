@@ -145,3 +145,39 @@ fn a_host_that_keeps_timing_out_costs_about_one_timeout() {
     // down; a few retries may slip out before the second one is reported.
     assert_failed_fast(&fetcher, &answers, started, 24);
 }
+
+#[test]
+fn the_deadline_cuts_a_request_on_the_wire_and_stops_new_ones() {
+    let server =
+        TestServer::start(|_| Response::ok(vec![7u8; 100]).drip(Duration::from_millis(200)));
+    let settings = HttpSettings {
+        timeout: Duration::from_secs(10),
+        deadline: Some(Duration::from_secs(1)),
+        ..quick()
+    };
+    let fetcher = Fetcher::new(settings, None, false);
+    let started = std::time::Instant::now();
+    let first = fetcher.get(&server.url("/a"), &Trust::Trusted);
+    eprintln!("first after {:?}", started.elapsed());
+    assert!(
+        matches!(
+            &first,
+            Fetched::Failed {
+                error: FetchError::Deadline { .. }
+            }
+        ),
+        "{first:?}"
+    );
+    let second = fetcher.get(&server.url("/b"), &Trust::Trusted);
+    assert!(
+        matches!(
+            &second,
+            Fetched::Failed {
+                error: FetchError::Deadline { .. }
+            }
+        ),
+        "{second:?}"
+    );
+    assert_eq!(server.request_count(), 1);
+    assert_eq!(fetcher.stats().deadline_cut, 2);
+}

@@ -4,6 +4,7 @@ mod caching;
 mod guard;
 mod limits;
 mod requests;
+mod trust;
 
 use std::path::Path;
 use std::time::Duration;
