@@ -12,6 +12,8 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+mod layouts;
+mod layouts_generators;
 mod privacy;
 mod rewrite;
 mod scan;
