@@ -92,7 +92,7 @@ pub(super) fn detect(root: &Path) -> Result<Detection> {
     .flatten()
     .collect();
     // Stable: among equals the order above stays, which only matters for the message.
-    signs.sort_by(|a, b| b.strength.cmp(&a.strength));
+    signs.sort_by_key(|sign| std::cmp::Reverse(sign.strength));
     let Some((best, weaker)) = signs.split_first() else {
         if root.join("content").is_dir() {
             return Ok(Detection {

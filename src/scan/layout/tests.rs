@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Files of a site (a path ending in `/` is a folder), the layout expected, the deciding file.
+type Case = (Vec<(&'static str, &'static str)>, LayoutKind, &'static str);
+
 fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
@@ -25,7 +28,7 @@ fn open(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<SiteLayout>) {
 #[test]
 fn detects_each_generator_by_its_own_rules() {
     use LayoutKind::*;
-    let cases: Vec<(Vec<(&str, &str)>, LayoutKind, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec![("config.toml", "base_url = \"https://x\"\n")],
             Zola,
