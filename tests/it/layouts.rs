@@ -334,3 +334,38 @@ fn no_site_ambiguity_or_missing_source_is_exit_2_and_writes_nothing() {
         }
     }
 }
+
+#[test]
+fn configured_layout_reads_that_generators_folders_and_overrides_win() {
+    let (_temp, site) = copy_site("layouts/hugo-config-dir");
+    let config = site.join("blog-avatars.toml");
+    std::fs::write(&config, "[site]\nlayout = \"hugo\"\n").unwrap();
+    let report = run_json(&["scan", s(&site), "--format", "json"], 0);
+    assert_eq!(report["site"]["file"], Value::Null, "{report:#}");
+    assert_eq!(
+        report["site"]["reason"],
+        "[site] layout = \"hugo\" in the config"
+    );
+    assert_eq!(
+        report["site"]["post_dirs"],
+        serde_json::json!(["posts-src"])
+    );
+    assert_eq!(report["site"]["publish_dir"], "docs");
+    // An override wins over Hugo's staticDir...
+    std::fs::write(&config, "[site]\navatar_dir = \"static/faces\"\n").unwrap();
+    let report = run_json(&["scan", s(&site), "--format", "json"], 0);
+    assert_eq!(report["site"]["avatar_dir"], "static/faces");
+    // ...but never points into the folder Hugo publishes (and wipes).
+    std::fs::write(&config, "[site]\navatar_dir = \"docs/avatars\"\n").unwrap();
+    let before = tree(&site);
+    let output = run(&["build", s(&site), "--offline"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the avatar folder docs/avatars lies inside docs, the folder the hugo site publishes"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(tree(&site), before);
+}

@@ -85,6 +85,26 @@ fn hugo_publishes_our_avatars_for_each_config_shape() {
             generator("hugo", &["--source", s(site), "--quiet"], site);
         });
     }
+    // `rewrite` of Hugo's output, run from the site as the README's `hugo && blog-avatars
+    // rewrite public` is, reports the site's layout too.
+    let (_temp, site) = copy_site("layouts/hugo-lowercase-baseurl");
+    generator("hugo", &["--source", s(&site), "--quiet"], &site);
+    let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+        .args([
+            "rewrite",
+            "public",
+            "--offline",
+            "--format",
+            "json",
+            "--no-progress",
+        ])
+        .current_dir(&site)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["site"]["layout"], "hugo", "{report:#}");
+    assert_eq!(report["site"]["file"], "config.toml", "{report:#}");
 }
 
 #[test]
