@@ -85,7 +85,9 @@ struct Folders {
     post_dirs: Vec<PathBuf>,
     data_dir: PathBuf,
     avatar_dir: PathBuf,
-    url_prefix: &'static str,
+    /// The avatars' URL prefix, under the site's base path (Hugo and Zola `baseURL`/`base_url`,
+    /// Jekyll `baseurl`, Hexo `root`): a blog served from `/blog/` publishes them there.
+    url_prefix: String,
     static_dirs: Vec<PathBuf>,
     publish_dir: PathBuf,
     /// Problems reading the generator's config, told in the report.
@@ -120,7 +122,7 @@ fn native_folders(root: &Path) -> Folders {
         post_dirs: vec![root.join("content")],
         data_dir: root.join("data"),
         avatar_dir: root.join("public/avatars"),
-        url_prefix: "/avatars/",
+        url_prefix: "/avatars/".to_owned(),
         static_dirs: vec![root.join("static")],
         publish_dir: root.join("public"),
         notes: Vec::new(),
@@ -214,7 +216,7 @@ impl SiteLayout {
             post_dirs: folders.post_dirs,
             comment_dir: folders.data_dir.join("comments"),
             avatar_dir: folders.avatar_dir,
-            url_prefix: folders.url_prefix.to_owned(),
+            url_prefix: folders.url_prefix,
             data_file: folders.data_dir.join("avatars.json"),
             output_dir: native.then(|| folders.publish_dir.clone()),
             template_dir: native.then(|| root.join("templates")),
@@ -334,6 +336,18 @@ impl fmt::Display for LayoutSummary {
             self.publish_dir
         )
     }
+}
+
+/// `/<base path>/<dir>/`: the path part of a base URL (`https://x.github.io/project/` or
+/// `/blog`) followed by `dir`.
+fn under_base(base: Option<&str>, dir: &str) -> String {
+    let base = base.unwrap_or("");
+    let path = match base.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |slash| &rest[slash..]),
+        None => base,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    with_slashes(&format!("{}/{dir}", path.trim_matches('/')))
 }
 
 fn with_slashes(prefix: &str) -> String {

@@ -1,7 +1,8 @@
 //! The real generators on the layout fixtures: after `blog-avatars build --offline`, Hugo (with
 //! its config in `config.toml` with a lower-case `baseurl`, in `config/_default/` with every
 //! folder moved, or in `hugo.yaml`) and Jekyll (with `source: src`) publish our avatars from the
-//! folders we wrote them to, into the output folder their own config names, which we left alone.
+//! folders we wrote them to, into the output folder their own config names, which we left alone,
+//! at URLs under the site's base path (a GitHub project page is served from `/project/`).
 
 use std::path::Path;
 use std::process::Command;
@@ -27,8 +28,9 @@ fn generator(program: &str, args: &[&str], dir: &Path) -> String {
 }
 
 /// Builds `fixture` offline, runs `generate`, and checks that every avatar of the data file is
-/// on the generated home page and published byte for byte under the generator's output folder.
-fn check(fixture: &str, generate: impl Fn(&Path)) {
+/// on the generated home page and published byte for byte under the generator's output folder,
+/// which serves the site from `base` (the path of its base URL).
+fn check(fixture: &str, base: &str, generate: impl Fn(&Path)) {
     let (_temp, site) = copy_site(&format!("layouts/{fixture}"));
     let report = run_json(
         &[
@@ -67,7 +69,7 @@ fn check(fixture: &str, generate: impl Fn(&Path)) {
             "{fixture}: {identity} {url} not on the page:\n{home}"
         );
         let name = url.strip_prefix(prefix).unwrap();
-        let published = publish.join(url.trim_start_matches('/'));
+        let published = publish.join(url.strip_prefix(base).unwrap().trim_start_matches('/'));
         assert_eq!(
             std::fs::read(&published)
                 .unwrap_or_else(|e| panic!("{fixture}: {} ({e})", published.display())),
@@ -79,8 +81,12 @@ fn check(fixture: &str, generate: impl Fn(&Path)) {
 
 #[test]
 fn hugo_publishes_our_avatars_for_each_config_shape() {
-    for fixture in ["hugo-lowercase-baseurl", "hugo-config-dir", "hugo-yaml"] {
-        check(fixture, |site| {
+    for (fixture, base) in [
+        ("hugo-lowercase-baseurl", ""),
+        ("hugo-config-dir", "/project"),
+        ("hugo-yaml", ""),
+    ] {
+        check(fixture, base, |site| {
             // Hugo's own publishDir: no --destination, so the folder is the one we read.
             generator("hugo", &["--source", s(site), "--quiet"], site);
         });
@@ -109,7 +115,7 @@ fn hugo_publishes_our_avatars_for_each_config_shape() {
 
 #[test]
 fn jekyll_publishes_our_avatars_from_its_source_folder() {
-    check("jekyll-source", |site| {
+    check("jekyll-source", "/blog", |site| {
         // Run where the config is, as `jekyll build` is: `source:` and `destination:` are
         // relative to here.
         generator("jekyll", &["build", "--quiet"], site);

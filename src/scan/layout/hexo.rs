@@ -119,7 +119,7 @@ pub(super) fn folders(root: &Path) -> Folders {
         post_dirs: vec![source.clone()],
         data_dir: source.join("_data"),
         avatar_dir: source.join("avatars"),
-        url_prefix: "/avatars/",
+        url_prefix: super::under_base(string(get(&config, "root")), "avatars"),
         static_dirs: vec![source],
         publish_dir: root_join(root, string(get(&config, "public_dir")).unwrap_or("public")),
         notes,

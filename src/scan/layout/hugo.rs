@@ -188,7 +188,7 @@ pub(super) fn folders(root: &Path) -> Folders {
         data_dir: dir("dataDir", "data"),
         // The first static dir: Hugo copies every static dir into the output.
         avatar_dir: static_dirs[0].join("avatars"),
-        url_prefix: "/avatars/",
+        url_prefix: super::under_base(string(lookup("baseURL")), "avatars"),
         static_dirs,
         publish_dir: dir("publishDir", "public"),
         notes,

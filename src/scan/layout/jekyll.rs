@@ -149,7 +149,7 @@ pub(super) fn folders(root: &Path) -> Result<Folders> {
         post_dirs,
         data_dir: in_source(string(get(&config, "data_dir")).unwrap_or("_data")),
         avatar_dir: in_source("assets/avatars"),
-        url_prefix: "/assets/avatars/",
+        url_prefix: super::under_base(string(get(&config, "baseurl")), "assets/avatars"),
         static_dirs,
         publish_dir: root_join(root, string(get(&config, "destination")).unwrap_or("_site")),
         notes,

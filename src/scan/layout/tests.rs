@@ -338,3 +338,35 @@ fn outputs_inside_the_publish_folder_are_refused() {
     let layout = SiteLayout::open(root, &config).unwrap();
     assert!(layout.check_outputs(&root.join(".cache")).is_err());
 }
+
+#[test]
+fn avatar_urls_live_under_the_sites_base_path() {
+    for (files, prefix) in [
+        (
+            vec![("hugo.toml", "baseURL = \"https://u.github.io/project/\"\n")],
+            "/project/avatars/",
+        ),
+        (
+            vec![("config.toml", "baseurl = \"https://blog.example.org\"\n")],
+            "/avatars/",
+        ),
+        (
+            vec![("config.toml", "base_url = \"https://x.org/a/b\"\n")],
+            "/a/b/avatars/",
+        ),
+        (
+            vec![("_config.yml", "baseurl: /blog\n")],
+            "/blog/assets/avatars/",
+        ),
+        (vec![("_config.yml", "baseurl: \"\"\n")], "/assets/avatars/"),
+        (
+            vec![("_config.yml", "source_dir: source\nroot: /notes/\n")],
+            "/notes/avatars/",
+        ),
+    ] {
+        let (_dir, layout) = open(&files);
+        assert_eq!(layout.unwrap().url_prefix, prefix, "{files:?}");
+    }
+    assert_eq!(under_base(Some("https://x.org"), "avatars"), "/avatars/");
+    assert_eq!(under_base(Some("/"), "avatars"), "/avatars/");
+}

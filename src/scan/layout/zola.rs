@@ -38,15 +38,22 @@ pub(super) fn evidence(root: &Path, _notes: &mut Vec<String>) -> Option<Evidence
 
 /// Zola's folders.
 pub(super) fn folders(root: &Path) -> Folders {
-    let output = CONFIG_NAMES.iter().find_map(|name| match read(root, name) {
-        ConfigRead::Parsed(config) => string(get(&config, "output_dir")).map(str::to_owned),
+    let config = CONFIG_NAMES.iter().find_map(|name| match read(root, name) {
+        ConfigRead::Parsed(config) => Some(config),
         _ => None,
     });
+    let setting = |key| {
+        config
+            .as_ref()
+            .and_then(|c| string(get(c, key)))
+            .map(str::to_owned)
+    };
+    let (output, base) = (setting("output_dir"), setting("base_url"));
     Folders {
         post_dirs: vec![root.join("content")],
         data_dir: root.join("data"),
         avatar_dir: root.join("static/avatars"),
-        url_prefix: "/avatars/",
+        url_prefix: super::under_base(base.as_deref(), "avatars"),
         static_dirs: vec![root.join("static")],
         publish_dir: root_join(root, output.as_deref().unwrap_or("public")),
         notes: Vec::new(),
