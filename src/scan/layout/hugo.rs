@@ -1,8 +1,9 @@
 //! Hugo's rules: `hugo.{toml,yaml,yml,json}` (Hugo ≥ 0.110) or `config.*` at the root, and the
 //! `config/_default/` directory; keys in any letter case, as Hugo lowercases them; folders from
-//! `contentDir`, `dataDir`, `staticDir` (a string or a list, plus `staticDir0`…`staticDir10`) and
-//! `publishDir`. The root file wins over `config/_default/` for a key both set, as Hugo merges
-//! the directory in only for keys the root file lacks.
+//! `contentDir`, `dataDir`, `staticDir` (a string or a list, plus `staticDir0`…`staticDir10`),
+//! `publishDir`, and each language's `contentDir` under `languages`. The root file wins over
+//! `config/_default/` for a key both set, as Hugo merges the directory in only for keys the root
+//! file lacks. Per-key files of the directory (`languages.toml`, `params.toml`) are not read.
 
 use std::path::Path;
 
@@ -183,8 +184,20 @@ pub(super) fn folders(root: &Path) -> Folders {
     if static_dirs.is_empty() {
         static_dirs.push(root.join("static"));
     }
+    // A multilingual site may keep each language's content in its own folder.
+    let mut post_dirs = vec![dir("contentDir", "content")];
+    if let Some(Value::Object(languages)) = lookup("languages") {
+        for language in languages.values() {
+            if let Some(content) = string(get_any_case(language, "contentDir").map(|(_, v)| v)) {
+                let content = root_join(root, content);
+                if !post_dirs.iter().any(|known| content.starts_with(known)) {
+                    post_dirs.push(content);
+                }
+            }
+        }
+    }
     Folders {
-        post_dirs: vec![dir("contentDir", "content")],
+        post_dirs,
         data_dir: dir("dataDir", "data"),
         // The first static dir: Hugo copies every static dir into the output.
         avatar_dir: static_dirs[0].join("avatars"),

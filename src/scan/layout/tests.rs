@@ -370,3 +370,16 @@ fn avatar_urls_live_under_the_sites_base_path() {
     assert_eq!(under_base(Some("https://x.org"), "avatars"), "/avatars/");
     assert_eq!(under_base(Some("/"), "avatars"), "/avatars/");
 }
+
+#[test]
+fn hugo_scans_each_languages_content_dir() {
+    let (dir, layout) = open(&[(
+        "hugo.toml",
+        "[languages.en]\ncontentDir = \"content/en\"\n[languages.zh]\ncontentdir = \"content-zh\"\n",
+    )]);
+    let root = dir.path();
+    assert_eq!(
+        layout.unwrap().post_dirs,
+        vec![root.join("content"), root.join("content-zh")]
+    );
+}
