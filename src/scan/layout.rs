@@ -92,6 +92,11 @@ struct Folders {
     publish_dir: PathBuf,
     /// Problems reading the generator's config, told in the report.
     notes: Vec<String>,
+    /// Folders the generator skips when publishing, and why (Jekyll's `exclude`).
+    unpublished: Vec<(PathBuf, String)>,
+    /// The folder whose `_`- and `.`-prefixed entries the generator does not publish (Jekyll's
+    /// `source`, Hexo's `source_dir`).
+    underscore_root: Option<PathBuf>,
 }
 
 /// `path` from the config, relative to `base` unless absolute, with `.` steps dropped.
@@ -126,6 +131,8 @@ fn native_folders(root: &Path) -> Folders {
         static_dirs: vec![root.join("static")],
         publish_dir: root.join("public"),
         notes: Vec::new(),
+        unpublished: Vec::new(),
+        underscore_root: None,
     }
 }
 
@@ -184,8 +191,11 @@ impl SiteLayout {
             LayoutKind::Zola => zola::folders(root),
             LayoutKind::Native => native_folders(root),
         };
+        let unpublished = folders.unpublished.clone();
+        let underscore_root = folders.underscore_root.clone();
         let mut layout = Self::from_folders(root, detection, folders);
         layout.apply(site);
+        layout.check_avatars_published(&unpublished, underscore_root.as_deref())?;
         Ok(layout)
     }
 
@@ -284,6 +294,37 @@ impl SiteLayout {
             }
         }
         Ok(())
+    }
+
+    /// Refuses an avatar folder the generator would not publish: every avatar would be missing
+    /// from the built site.
+    fn check_avatars_published(
+        &self,
+        unpublished: &[(PathBuf, String)],
+        underscore_root: Option<&Path>,
+    ) -> Result<()> {
+        let avatars = lexical(&self.avatar_dir);
+        let mut why = unpublished
+            .iter()
+            .find(|(dir, _)| avatars.starts_with(dir))
+            .map(|(_, why)| why.clone());
+        if let Some(inside) = underscore_root.and_then(|base| avatars.strip_prefix(base).ok())
+            && inside.components().any(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name.starts_with('_') || name.starts_with('.')
+            })
+        {
+            why = Some(format!("{} skips names starting with _ or .", self.kind));
+        }
+        match why {
+            Some(why) => Err(Error::Usage(format!(
+                "the avatar folder {} would not be published ({why}); set [site] avatar_dir to \
+                 a folder the {} site publishes",
+                self.relative(&avatars),
+                self.kind
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The layout as the report shows it.

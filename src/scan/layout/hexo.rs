@@ -120,8 +120,10 @@ pub(super) fn folders(root: &Path) -> Folders {
         data_dir: source.join("_data"),
         avatar_dir: source.join("avatars"),
         url_prefix: super::under_base(string(get(&config, "root")), "avatars"),
-        static_dirs: vec![source],
+        static_dirs: vec![source.clone()],
         publish_dir: root_join(root, string(get(&config, "public_dir")).unwrap_or("public")),
         notes,
+        unpublished: Vec::new(),
+        underscore_root: Some(source),
     }
 }

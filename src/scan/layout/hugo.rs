@@ -205,5 +205,7 @@ pub(super) fn folders(root: &Path) -> Folders {
         static_dirs,
         publish_dir: dir("publishDir", "public"),
         notes,
+        unpublished: Vec::new(),
+        underscore_root: None,
     }
 }

@@ -145,6 +145,20 @@ pub(super) fn folders(root: &Path) -> Result<Folders> {
     } else {
         vec![source.clone()]
     };
+    // Plain `exclude` entries (globs are left to Jekyll) are folders it will not publish.
+    let unpublished = match get(&config, "exclude") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|entry| entry.trim().trim_end_matches('/'))
+            .filter(|entry| !entry.is_empty() && !entry.contains(['*', '?', '[', '{']))
+            .map(|entry| {
+                let why = format!("{} excludes {entry}", name.unwrap_or("_config.yml"));
+                (in_source(entry), why)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Folders {
         post_dirs,
         data_dir: in_source(string(get(&config, "data_dir")).unwrap_or("_data")),
@@ -153,5 +167,7 @@ pub(super) fn folders(root: &Path) -> Result<Folders> {
         static_dirs,
         publish_dir: root_join(root, string(get(&config, "destination")).unwrap_or("_site")),
         notes,
+        unpublished,
+        underscore_root: Some(source),
     })
 }

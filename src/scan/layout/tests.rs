@@ -383,3 +383,32 @@ fn hugo_scans_each_languages_content_dir() {
         vec![root.join("content"), root.join("content-zh")]
     );
 }
+
+#[test]
+fn an_avatar_folder_the_generator_would_not_publish_is_refused() {
+    let (_dir, layout) = open(&[("_config.yml", "exclude:\n  - Gemfile\n  - assets/\n")]);
+    let error = layout.unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(
+        error.to_string().contains(
+            "the avatar folder assets/avatars would not be published (_config.yml excludes assets)"
+        ),
+        "{error}"
+    );
+    let dir = site(&[("_config.yml", "exclude: [\"*.gemspec\", vendor]\n")]);
+    let mut config = SiteConfig::default();
+    SiteLayout::open(dir.path(), &config).unwrap();
+    config.avatar_dir = Some("_faces".into());
+    let error = SiteLayout::open(dir.path(), &config).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("(jekyll skips names starting with _ or .)"),
+        "{error}"
+    );
+    let dir = site(&[("package.json", "{\"hexo\": {}}")]);
+    config.avatar_dir = Some("source/.faces".into());
+    assert!(SiteLayout::open(dir.path(), &config).is_err());
+    config.avatar_dir = Some("source/faces".into());
+    SiteLayout::open(dir.path(), &config).unwrap();
+}

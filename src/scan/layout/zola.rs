@@ -57,5 +57,7 @@ pub(super) fn folders(root: &Path) -> Folders {
         static_dirs: vec![root.join("static")],
         publish_dir: root_join(root, output.as_deref().unwrap_or("public")),
         notes: Vec::new(),
+        unpublished: Vec::new(),
+        underscore_root: None,
     }
 }
