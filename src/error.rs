@@ -35,6 +35,22 @@ pub enum Error {
     /// Bad usage that the argument parser cannot see: exit 2.
     #[error("{0}")]
     Usage(String),
+    /// The folder holds no site: no generator's config and no `content/`. Exit 2, and nothing
+    /// is written.
+    #[error(
+        "no site found in {} (looked for {looked_for}){}; if it is a site, set [site] layout in \
+         blog-avatars.toml",
+        dir.display(),
+        notes.iter().map(|note| format!("; {note}")).collect::<String>()
+    )]
+    NoSite {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// The files and folders looked for.
+        looked_for: String,
+        /// Candidate files that could not be read, and why.
+        notes: Vec<String>,
+    },
     /// A file or directory the command needs cannot be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -58,6 +74,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Config(_) | Self::Usage(_) => 2,
+            Self::NoSite { .. } => 2,
             Self::Io { .. } => 1,
         }
     }

@@ -45,7 +45,9 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use scan::{ScanResult, SiteLayout};
 
-/// Loads the config for `site` (or `config_path`) and resolves the site layout.
+/// Loads the config for `site` (or `config_path`) and detects the site layout by each
+/// generator's own rules (see [`scan::layout`]). A folder with no site, an ambiguous one, or
+/// outputs inside the generator's publish folder is an error with exit code 2.
 pub fn open_site(site: &Path, config_path: Option<&Path>) -> Result<(Config, SiteLayout)> {
     let metadata = std::fs::metadata(site).map_err(|e| Error::io(site, e))?;
     if !metadata.is_dir() {
@@ -55,7 +57,10 @@ pub fn open_site(site: &Path, config_path: Option<&Path>) -> Result<(Config, Sit
         ));
     }
     let config = Config::load(site, config_path)?;
-    let layout = SiteLayout::resolve(site, &config.site);
+    // By the generator's own rules; no site (or two equally likely generators) stops here,
+    // before anything is written.
+    let layout = SiteLayout::open(site, &config.site)?;
+    layout.check_outputs(&config.cache_dir(&layout.root))?;
     Ok((config, layout))
 }
 

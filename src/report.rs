@@ -14,6 +14,7 @@ use crate::config::ProviderName;
 use crate::fetch::FetchStats;
 use crate::identify::IdentityKind;
 use crate::resolve::chain::{Attempt, AttemptOutcome, Decision};
+use crate::scan::layout::LayoutSummary;
 use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};
 
 /// Prints the scan result for people: one line per identity, then a summary.
@@ -35,6 +36,7 @@ pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result
             places.join(", ")
         )?;
     }
+    writeln!(out, "layout: {}", result.layout.summary())?;
     writeln!(
         out,
         "{} identities in {} files ({} layout), {} warnings",
@@ -45,9 +47,18 @@ pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result
     )
 }
 
-/// Prints the contract's scan JSON.
+/// Prints the contract's scan JSON, plus `layout` and `site` (the layout, the file that decided
+/// it, why, and its folders).
 pub fn write_scan_json(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &result.to_json())?;
+    let mut json = serde_json::to_value(result.to_json())?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("layout".to_owned(), result.layout.kind.to_string().into());
+        object.insert(
+            "site".to_owned(),
+            serde_json::to_value(result.layout.summary())?,
+        );
+    }
+    serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)
 }
 
@@ -206,6 +217,8 @@ impl IdentityReport {
 pub struct BuildReport {
     /// The layout built.
     pub layout: LayoutKind,
+    /// The layout's file, reason and folders.
+    pub site: LayoutSummary,
     /// Plan only: nothing fetched or written.
     pub dry_run: bool,
     /// Per identity, in scan order.
@@ -276,6 +289,7 @@ impl BuildReport {
             .count();
         Self {
             layout: layout.kind,
+            site: layout.summary(),
             dry_run: false,
             errors: identities.iter().filter(|i| i.error).count(),
             identities,
@@ -323,6 +337,7 @@ impl BuildReport {
                 totals.join(", ")
             }
         )?;
+        writeln!(out, "layout: {}", self.site)?;
         if let Some(rewrite) = &self.rewrite {
             writeln!(
                 out,

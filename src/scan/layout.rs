@@ -1,12 +1,23 @@
-//! Site layout detection: which generator a site is for, and so where posts, comment data,
-//! avatars and the data file live. Every path can be overridden in `[site]`.
+//! Site layout: which generator a site is for, and so where posts, data files, avatars and the
+//! data file live, and which folder the generator publishes. Each generator's own rules are in
+//! its own file ([`hugo`], [`jekyll`], [`hexo`], [`zola`]); [`detect`] picks between them. Every
+//! path can be overridden in `[site]`.
+
+mod config_file;
+pub mod detect;
+mod hexo;
+mod hugo;
+mod jekyll;
+mod zola;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::config::{LayoutChoice, SiteConfig};
+use crate::error::{Error, Result};
+pub use detect::Detection;
 
 /// A supported site layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -14,13 +25,13 @@ use crate::config::{LayoutChoice, SiteConfig};
 pub enum LayoutKind {
     /// Zola: `config.toml`/`zola.toml` with `base_url`.
     Zola,
-    /// Hugo: `hugo.{toml,yaml,json}`, or `config.toml` with `baseURL`.
+    /// Hugo: `hugo.*`, `config.*` with `baseURL` (any case) or Hugo's keys, `config/_default/`.
     Hugo,
-    /// Jekyll: `_config.yml` and `_posts/`.
+    /// Jekyll: `_config.{yml,yaml,toml}` (or a `Gemfile` with `jekyll`).
     Jekyll,
-    /// Hexo: `_config.yml` and `source/_posts/`.
+    /// Hexo: `package.json` with `hexo`, or `_config.yml` with Hexo's keys or `source/_posts/`.
     Hexo,
-    /// None of the above: blog-avatars renders the blog itself.
+    /// No generator: blog-avatars renders the blog itself (configured, or `content/` alone).
     Native,
 }
 
@@ -59,101 +70,277 @@ pub struct SiteLayout {
     pub template_dir: Option<PathBuf>,
     /// Directories a site-root path such as `/images/me.png` may live in, besides the root.
     pub static_dirs: Vec<PathBuf>,
+    /// The generator's data folder (Hugo `dataDir`, Jekyll `data_dir`, Hexo `source/_data`).
+    pub data_dir: PathBuf,
+    /// The folder the generator publishes (Hugo `publishDir`, Jekyll `destination`, Hexo
+    /// `public_dir`, Zola `output_dir`; native: the output dir). Nothing private goes in it.
+    pub publish_dir: PathBuf,
+    /// Which layout was chosen, from which file, and why.
+    pub detection: Detection,
+}
+
+/// The folders a generator's rules give, before the `[site]` overrides; absolute.
+#[derive(Debug, Clone)]
+struct Folders {
+    post_dirs: Vec<PathBuf>,
+    data_dir: PathBuf,
+    avatar_dir: PathBuf,
+    /// The avatars' URL prefix, under the site's base path (Hugo and Zola `baseURL`/`base_url`,
+    /// Jekyll `baseurl`, Hexo `root`): a blog served from `/blog/` publishes them there.
+    url_prefix: String,
+    static_dirs: Vec<PathBuf>,
+    publish_dir: PathBuf,
+    /// Problems reading the generator's config, told in the report.
+    notes: Vec<String>,
+    /// Folders the generator skips when publishing, and why (Jekyll's `exclude`).
+    unpublished: Vec<(PathBuf, String)>,
+    /// The folder whose `_`- and `.`-prefixed entries the generator does not publish (Jekyll's
+    /// `source`, Hexo's `source_dir`).
+    underscore_root: Option<PathBuf>,
+}
+
+/// `path` from the config, relative to `base` unless absolute, with `.` steps dropped.
+fn root_join(base: &Path, path: &str) -> PathBuf {
+    lexical(&base.join(path))
+}
+
+/// `path` with `.` removed and `..` applied, without touching the disk (the folder may not exist
+/// yet), so that containment checks compare like with like.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn native_folders(root: &Path) -> Folders {
+    Folders {
+        post_dirs: vec![root.join("content")],
+        data_dir: root.join("data"),
+        avatar_dir: root.join("public/avatars"),
+        url_prefix: "/avatars/".to_owned(),
+        static_dirs: vec![root.join("static")],
+        publish_dir: root.join("public"),
+        notes: Vec::new(),
+        unpublished: Vec::new(),
+        underscore_root: None,
+    }
+}
+
+/// What the report says about the layout: the choice, its reason and the folders, relative to
+/// the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayoutSummary {
+    /// The layout.
+    pub layout: LayoutKind,
+    /// The file that decided, if a file did.
+    pub file: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Folders of posts (and pages) scanned.
+    pub post_dirs: Vec<String>,
+    /// The generator's data folder.
+    pub data_dir: String,
+    /// Comment data files.
+    pub comment_dir: String,
+    /// Where avatars are written.
+    pub avatar_dir: String,
+    /// Their URL prefix.
+    pub url_prefix: String,
+    /// The data file for templates.
+    pub data_file: String,
+    /// The folder the generator publishes.
+    pub publish_dir: String,
 }
 
 impl SiteLayout {
-    /// Detects (or takes from `[site] layout`) the layout of `root` and applies the overrides.
-    pub fn resolve(root: &Path, site: &SiteConfig) -> Self {
-        let kind = match site.layout {
-            LayoutChoice::Auto => detect(root),
-            LayoutChoice::Zola => LayoutKind::Zola,
-            LayoutChoice::Hugo => LayoutKind::Hugo,
-            LayoutChoice::Jekyll => LayoutKind::Jekyll,
-            LayoutChoice::Hexo => LayoutKind::Hexo,
-            LayoutChoice::Native => LayoutKind::Native,
+    /// Detects (or takes from `[site] layout`) the layout of `root` by the generator's own rules
+    /// and applies the overrides. No site found, two generators equally likely, or a Jekyll
+    /// `source` that does not exist: a usage error.
+    pub fn open(root: &Path, site: &SiteConfig) -> Result<Self> {
+        let detection = match site.layout {
+            LayoutChoice::Auto => detect::detect(root)?,
+            choice => {
+                let layout = match choice {
+                    LayoutChoice::Zola => LayoutKind::Zola,
+                    LayoutChoice::Hugo => LayoutKind::Hugo,
+                    LayoutChoice::Jekyll => LayoutKind::Jekyll,
+                    LayoutChoice::Hexo => LayoutKind::Hexo,
+                    LayoutChoice::Auto | LayoutChoice::Native => LayoutKind::Native,
+                };
+                Detection {
+                    layout,
+                    file: None,
+                    reason: format!("[site] layout = \"{layout}\" in the config"),
+                }
+            }
         };
-        let mut layout = Self::defaults(root, kind);
-        let join = |path: &PathBuf| root.join(path);
-        if let Some(dirs) = &site.post_dirs {
-            layout.post_dirs = dirs.iter().map(join).collect();
-        }
-        if let Some(dir) = &site.comment_dir {
-            layout.comment_dir = join(dir);
-        }
-        if let Some(dir) = &site.avatar_dir {
-            layout.avatar_dir = join(dir);
-        }
-        if let Some(prefix) = &site.url_prefix {
-            layout.url_prefix = with_slashes(prefix);
-        }
-        if let Some(file) = &site.data_file {
-            layout.data_file = join(file);
-        }
-        if let Some(dir) = &site.output_dir {
-            layout.output_dir = Some(join(dir));
-        }
-        if let Some(dir) = &site.template_dir {
-            layout.template_dir = Some(join(dir));
-        }
-        layout
+        let folders = match detection.layout {
+            LayoutKind::Hugo => hugo::folders(root),
+            LayoutKind::Jekyll => jekyll::folders(root)?,
+            LayoutKind::Hexo => hexo::folders(root),
+            LayoutKind::Zola => zola::folders(root),
+            LayoutKind::Native => native_folders(root),
+        };
+        let unpublished = folders.unpublished.clone();
+        let underscore_root = folders.underscore_root.clone();
+        let mut layout = Self::from_folders(root, detection, folders);
+        layout.apply(site);
+        layout.check_avatars_published(&unpublished, underscore_root.as_deref())?;
+        Ok(layout)
     }
 
-    /// The contract's table.
-    fn defaults(root: &Path, kind: LayoutKind) -> Self {
-        let at = |path: &str| root.join(path);
-        let (posts, comments, avatars, prefix, data, statics): (
-            &[&str],
-            &str,
-            &str,
-            &str,
-            &str,
-            &[&str],
-        ) = match kind {
-            LayoutKind::Zola | LayoutKind::Hugo => (
-                &["content"],
-                "data/comments",
-                "static/avatars",
-                "/avatars/",
-                "data/avatars.json",
-                &["static"],
-            ),
-            LayoutKind::Jekyll => (
-                &["_posts", "_drafts"],
-                "_data/comments",
-                "assets/avatars",
-                "/assets/avatars/",
-                "_data/avatars.json",
-                &[],
-            ),
-            LayoutKind::Hexo => (
-                &["source/_posts"],
-                "source/_data/comments",
-                "source/avatars",
-                "/avatars/",
-                "source/_data/avatars.json",
-                &["source"],
-            ),
-            LayoutKind::Native => (
-                &["content"],
-                "data/comments",
-                "public/avatars",
-                "/avatars/",
-                "data/avatars.json",
-                &["static"],
-            ),
-        };
-        let native = kind == LayoutKind::Native;
+    /// Like [`SiteLayout::open`], but where no layout can be found (as for `rewrite DIR`, which
+    /// needs none) the native folders, with the reason in [`SiteLayout::detection`].
+    pub fn resolve(root: &Path, site: &SiteConfig) -> Self {
+        Self::open(root, site).unwrap_or_else(|error| {
+            let detection = Detection {
+                layout: LayoutKind::Native,
+                file: None,
+                reason: format!("no generator layout: {error}"),
+            };
+            let mut layout = Self::from_folders(root, detection, native_folders(root));
+            layout.apply(site);
+            layout
+        })
+    }
+
+    fn from_folders(root: &Path, mut detection: Detection, folders: Folders) -> Self {
+        for note in &folders.notes {
+            detection.reason.push_str("; ");
+            detection.reason.push_str(note);
+        }
+        let native = detection.layout == LayoutKind::Native;
         Self {
-            kind,
+            kind: detection.layout,
             root: root.to_path_buf(),
-            post_dirs: posts.iter().map(|p| at(p)).collect(),
-            comment_dir: at(comments),
-            avatar_dir: at(avatars),
-            url_prefix: prefix.to_owned(),
-            data_file: at(data),
-            output_dir: native.then(|| at("public")),
-            template_dir: native.then(|| at("templates")),
-            static_dirs: statics.iter().map(|p| at(p)).collect(),
+            post_dirs: folders.post_dirs,
+            comment_dir: folders.data_dir.join("comments"),
+            avatar_dir: folders.avatar_dir,
+            url_prefix: folders.url_prefix,
+            data_file: folders.data_dir.join("avatars.json"),
+            output_dir: native.then(|| folders.publish_dir.clone()),
+            template_dir: native.then(|| root.join("templates")),
+            static_dirs: folders.static_dirs,
+            data_dir: folders.data_dir,
+            publish_dir: folders.publish_dir,
+            detection,
+        }
+    }
+
+    /// The `[site]` overrides: they win over every generator's rules.
+    fn apply(&mut self, site: &SiteConfig) {
+        let root = self.root.clone();
+        let join = |path: &PathBuf| lexical(&root.join(path));
+        if let Some(dirs) = &site.post_dirs {
+            self.post_dirs = dirs.iter().map(join).collect();
+        }
+        if let Some(dir) = &site.comment_dir {
+            self.comment_dir = join(dir);
+        }
+        if let Some(dir) = &site.avatar_dir {
+            self.avatar_dir = join(dir);
+        }
+        if let Some(prefix) = &site.url_prefix {
+            self.url_prefix = with_slashes(prefix);
+        }
+        if let Some(file) = &site.data_file {
+            self.data_file = join(file);
+        }
+        if let Some(dir) = &site.output_dir {
+            self.output_dir = Some(join(dir));
+            if self.kind == LayoutKind::Native {
+                self.publish_dir = join(dir);
+            }
+        }
+        if let Some(dir) = &site.template_dir {
+            self.template_dir = Some(join(dir));
+        }
+    }
+
+    /// Refuses a data file or cache inside the folder the generator publishes (it would publish
+    /// them, or wipe them on its next build), and, for a generator, an avatar folder there (the
+    /// generator owns that folder: avatars go to its static or source folder, which it copies).
+    pub fn check_outputs(&self, cache_dir: &Path) -> Result<()> {
+        let publish = lexical(&self.publish_dir);
+        let mut outputs = vec![
+            ("data file", "[site] data_file", lexical(&self.data_file)),
+            ("cache", "[http] cache_dir", lexical(cache_dir)),
+        ];
+        if self.kind != LayoutKind::Native {
+            outputs.push((
+                "avatar folder",
+                "[site] avatar_dir",
+                lexical(&self.avatar_dir),
+            ));
+        }
+        for (what, key, path) in outputs {
+            if path.starts_with(&publish) {
+                return Err(Error::Usage(format!(
+                    "the {what} {} lies inside {}, the folder the {} site publishes;                      set {key} to a path outside it",
+                    self.relative(&path),
+                    self.relative(&publish),
+                    self.kind
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an avatar folder the generator would not publish: every avatar would be missing
+    /// from the built site.
+    fn check_avatars_published(
+        &self,
+        unpublished: &[(PathBuf, String)],
+        underscore_root: Option<&Path>,
+    ) -> Result<()> {
+        let avatars = lexical(&self.avatar_dir);
+        let mut why = unpublished
+            .iter()
+            .find(|(dir, _)| avatars.starts_with(dir))
+            .map(|(_, why)| why.clone());
+        if let Some(inside) = underscore_root.and_then(|base| avatars.strip_prefix(base).ok())
+            && inside.components().any(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name.starts_with('_') || name.starts_with('.')
+            })
+        {
+            why = Some(format!("{} skips names starting with _ or .", self.kind));
+        }
+        match why {
+            Some(why) => Err(Error::Usage(format!(
+                "the avatar folder {} would not be published ({why}); set [site] avatar_dir to \
+                 a folder the {} site publishes",
+                self.relative(&avatars),
+                self.kind
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The layout as the report shows it.
+    pub fn summary(&self) -> LayoutSummary {
+        let rel = |path: &Path| self.relative(path);
+        LayoutSummary {
+            layout: self.kind,
+            file: self.detection.file.clone(),
+            reason: self.detection.reason.clone(),
+            post_dirs: self.post_dirs.iter().map(|d| rel(d)).collect(),
+            data_dir: rel(&self.data_dir),
+            comment_dir: rel(&self.comment_dir),
+            avatar_dir: rel(&self.avatar_dir),
+            url_prefix: self.url_prefix.clone(),
+            data_file: rel(&self.data_file),
+            publish_dir: rel(&self.publish_dir),
         }
     }
 
@@ -168,6 +355,42 @@ impl SiteLayout {
     }
 }
 
+impl fmt::Display for LayoutSummary {
+    /// `hugo (config.toml: baseurl); avatars in static/avatars/ as /avatars/, data file
+    /// data/avatars.json, hugo publishes public/`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{} ({file}: {})", self.layout, self.reason)?,
+            None => write!(f, "{} ({})", self.layout, self.reason)?,
+        }
+        write!(
+            f,
+            "; avatars in {}/ as {}, data file {}, {} publishes {}/",
+            self.avatar_dir,
+            self.url_prefix,
+            self.data_file,
+            if self.layout == LayoutKind::Native {
+                "blog-avatars"
+            } else {
+                "the generator"
+            },
+            self.publish_dir
+        )
+    }
+}
+
+/// `/<base path>/<dir>/`: the path part of a base URL (`https://x.github.io/project/` or
+/// `/blog`) followed by `dir`.
+fn under_base(base: Option<&str>, dir: &str) -> String {
+    let base = base.unwrap_or("");
+    let path = match base.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |slash| &rest[slash..]),
+        None => base,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    with_slashes(&format!("{}/{dir}", path.trim_matches('/')))
+}
+
 fn with_slashes(prefix: &str) -> String {
     let trimmed = prefix.trim_matches('/');
     if trimmed.is_empty() {
@@ -177,142 +400,5 @@ fn with_slashes(prefix: &str) -> String {
     }
 }
 
-/// Detection in the contract's order. Unreadable generator configs are treated as absent.
-pub fn detect(root: &Path) -> LayoutKind {
-    let has_key = |file: &str, key: &str| -> bool {
-        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
-            return false;
-        };
-        match file.rsplit('.').next() {
-            Some("toml") => text
-                .parse::<toml::Table>()
-                .is_ok_and(|table| table.contains_key(key)),
-            Some("json") => serde_json::from_str::<serde_json::Value>(&text)
-                .is_ok_and(|value| value.get(key).is_some()),
-            _ => serde_saphyr::from_str::<serde_json::Value>(&text)
-                .is_ok_and(|value| value.get(key).is_some()),
-        }
-    };
-    if has_key("config.toml", "base_url") || has_key("zola.toml", "base_url") {
-        return LayoutKind::Zola;
-    }
-    let hugo_config = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"]
-        .iter()
-        .any(|name| root.join(name).is_file());
-    let hugo_legacy = ["config.toml", "config.yaml", "config.yml", "config.json"]
-        .iter()
-        .any(|name| has_key(name, "baseURL"));
-    if hugo_config || hugo_legacy {
-        return LayoutKind::Hugo;
-    }
-    if root.join("_config.yml").is_file() {
-        if root.join("_posts").is_dir() {
-            return LayoutKind::Jekyll;
-        }
-        if root.join("source/_posts").is_dir() {
-            return LayoutKind::Hexo;
-        }
-    }
-    LayoutKind::Native
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            if !path.to_string_lossy().ends_with('/') {
-                std::fs::write(&path, text).unwrap();
-            }
-        }
-        dir
-    }
-
-    #[test]
-    fn detects_each_layout() {
-        let cases: Vec<(Vec<(&str, &str)>, LayoutKind)> = vec![
-            (
-                vec![("config.toml", "base_url = \"https://x\"\n")],
-                LayoutKind::Zola,
-            ),
-            (
-                vec![("zola.toml", "base_url = \"https://x\"\n")],
-                LayoutKind::Zola,
-            ),
-            (vec![("hugo.toml", "")], LayoutKind::Hugo),
-            (vec![("hugo.yaml", "")], LayoutKind::Hugo),
-            (vec![("hugo.json", "{}")], LayoutKind::Hugo),
-            (
-                vec![("config.toml", "baseURL = \"https://x\"\n")],
-                LayoutKind::Hugo,
-            ),
-            (
-                vec![("_config.yml", "title: x\n"), ("_posts/a.md", "")],
-                LayoutKind::Jekyll,
-            ),
-            (
-                vec![("_config.yml", "title: x\n"), ("source/_posts/a.md", "")],
-                LayoutKind::Hexo,
-            ),
-            (vec![("_config.yml", "title: x\n")], LayoutKind::Native),
-            (vec![("config.toml", "title = 1\n")], LayoutKind::Native),
-            (vec![("config.toml", "not [toml")], LayoutKind::Native),
-            (vec![], LayoutKind::Native),
-        ];
-        for (files, expected) in cases {
-            let dir = site(&files);
-            assert_eq!(detect(dir.path()), expected, "{files:?}");
-        }
-    }
-
-    #[test]
-    fn contract_paths_per_layout() {
-        let root = Path::new("/s");
-        let jekyll = SiteLayout::defaults(root, LayoutKind::Jekyll);
-        assert_eq!(
-            jekyll.post_dirs,
-            vec![root.join("_posts"), root.join("_drafts")]
-        );
-        assert_eq!(jekyll.avatar_dir, root.join("assets/avatars"));
-        assert_eq!(jekyll.url_prefix, "/assets/avatars/");
-        assert_eq!(jekyll.data_file, root.join("_data/avatars.json"));
-        let hexo = SiteLayout::defaults(root, LayoutKind::Hexo);
-        assert_eq!(hexo.comment_dir, root.join("source/_data/comments"));
-        assert_eq!(hexo.avatar_dir, root.join("source/avatars"));
-        assert_eq!(hexo.data_file, root.join("source/_data/avatars.json"));
-        let native = SiteLayout::defaults(root, LayoutKind::Native);
-        assert_eq!(native.avatar_dir, root.join("public/avatars"));
-        assert_eq!(native.output_dir, Some(root.join("public")));
-        let hugo = SiteLayout::defaults(root, LayoutKind::Hugo);
-        assert_eq!(hugo.avatar_dir, root.join("static/avatars"));
-        assert_eq!(hugo.output_dir, None);
-    }
-
-    #[test]
-    fn every_path_can_be_overridden() {
-        let site_config = SiteConfig {
-            layout: LayoutChoice::Hugo,
-            post_dirs: Some(vec!["posts".into()]),
-            comment_dir: Some("comments".into()),
-            avatar_dir: Some("static/img/faces".into()),
-            url_prefix: Some("img/faces".into()),
-            data_file: Some("data/faces.json".into()),
-            output_dir: Some("out".into()),
-            template_dir: Some("theme".into()),
-            title: None,
-        };
-        let layout = SiteLayout::resolve(Path::new("/s"), &site_config);
-        assert_eq!(layout.kind, LayoutKind::Hugo);
-        assert_eq!(layout.post_dirs, vec![PathBuf::from("/s/posts")]);
-        assert_eq!(layout.comment_dir, PathBuf::from("/s/comments"));
-        assert_eq!(layout.avatar_dir, PathBuf::from("/s/static/img/faces"));
-        assert_eq!(layout.url_prefix, "/img/faces/");
-        assert_eq!(layout.data_file, PathBuf::from("/s/data/faces.json"));
-        assert_eq!(layout.output_dir, Some(PathBuf::from("/s/out")));
-        assert_eq!(layout.template_dir, Some(PathBuf::from("/s/theme")));
-    }
-}
+mod tests;

@@ -13,6 +13,8 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+mod layouts;
+mod layouts_generators;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
 mod privacy;
