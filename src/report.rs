@@ -186,6 +186,9 @@ pub struct BuildReport {
     /// `rewrite` only: pages and URLs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewrite: Option<RewriteTotals>,
+    /// Private paths (`[local] dir`, the cache, the data file) found inside what the generator
+    /// publishes; each is also a warning. `--strict` fails on them.
+    pub exposed: usize,
 }
 
 /// What `rewrite` did to the pages.
@@ -227,12 +230,17 @@ impl BuildReport {
             network: network.into(),
             elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
             rewrite: None,
+            exposed: 0,
         }
     }
 
     /// The contract's exit code: 3 with `--strict` when an identity failed for an error.
     pub fn exit_code(&self, strict: bool) -> u8 {
-        if strict && self.errors > 0 { 3 } else { 0 }
+        if strict && (self.errors > 0 || self.exposed > 0) {
+            3
+        } else {
+            0
+        }
     }
 
     /// Writes the report for people.
@@ -311,6 +319,14 @@ impl BuildReport {
                 out,
                 "{} identities fell back because of an error (exit code 3 with --strict)",
                 self.errors
+            )?;
+        }
+        if self.exposed > 0 {
+            writeln!(
+                out,
+                "{} private paths lie inside what the generator publishes (exit code 3 with \
+                 --strict)",
+                self.exposed
             )?;
         }
         if !self.warnings.is_empty() {

@@ -44,10 +44,20 @@ pub struct BuildOptions {
 pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let scan = crate::scan_site(layout, config);
+    // Checked before anything is written, and in a dry run too: a folder of uploads named by
+    // email inside what the generator publishes is the one mistake this tool must not make.
+    let exposed = crate::scan::published::exposure_warnings(layout, config);
+    let notices = crate::scan::published::local_dir_notice(layout, &config.local)
+        .into_iter()
+        .chain(exposed.iter().cloned());
     if options.dry_run {
-        return Ok(plan::dry_run(&scan, config, started));
+        let mut report = plan::dry_run(&scan, config, started);
+        report.warnings.extend(notices);
+        report.exposed = exposed.len();
+        return Ok(report);
     }
     let mut warnings = scan.warnings.clone();
+    warnings.extend(notices);
     let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
     let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
     let resolved = resolve_identities(
@@ -100,7 +110,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     // no page naming a removed avatar.
     let pruned = avatars.prune()?;
     drop(resolved.lock);
-    Ok(BuildReport::new(
+    let mut report = BuildReport::new(
         layout,
         identities,
         warnings,
@@ -114,7 +124,9 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         },
         resolved.fetch_stats,
         started.elapsed(),
-    ))
+    );
+    report.exposed = exposed.len();
+    Ok(report)
 }
 
 /// What resolving a set of identities produced.

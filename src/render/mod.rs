@@ -129,7 +129,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     let mut out = Output::new(output, pages);
     // Uploaded avatars are named `<email>.<ext>`: never publish them, even from a static dir.
     let private = [
-        layout.root.join(&config.local.dir),
+        crate::scan::published::local_dir(layout, &config.local),
         layout.comment_dir.clone(),
         layout.data_file.clone(),
     ];
