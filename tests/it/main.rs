@@ -13,6 +13,7 @@ mod generators;
 mod hostile;
 mod hugo_rewrite;
 mod privacy;
+mod private_paths;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
