@@ -58,7 +58,15 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     }
     let mut warnings = scan.warnings.clone();
     warnings.extend(notices);
-    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    // An absolute [site] avatar_dir is the owner's choice; otherwise nothing may be written or
+    // pruned outside the site, whatever symlinks say.
+    let confine = match &config.site.avatar_dir {
+        Some(dir) if dir.is_absolute() => &layout.avatar_dir,
+        _ => &layout.root,
+    };
+    let avatars =
+        AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(confine);
+    avatars.ensure_confined()?;
     let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
     let resolved = resolve_identities(
         &scan.identities,

@@ -95,7 +95,9 @@ pub fn rewrite_site(
         };
         return Ok(plan::dry_run(&scan, &config, started));
     }
-    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    let avatars =
+        AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(dir);
+    avatars.ensure_confined()?;
     let resolved = resolve_identities(
         &identities,
         &layout,

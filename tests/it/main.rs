@@ -19,4 +19,6 @@ mod scan;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
+#[cfg(unix)] // symlinks
+mod symlinks;
 mod url;
