@@ -306,14 +306,9 @@ pub(crate) async fn save(
     let saved = {
         let name = name.clone();
         tokio::task::spawn_blocking(move || {
-            store::save(
-                &local_dir,
-                &root,
-                &name,
-                &bytes,
-                extension(&bytes),
-                overwrite,
-            )
+            // Never the uploaded bytes themselves: no EXIF (GPS), nothing after the image.
+            let (clean, extension) = store::clean_copy(&bytes)?;
+            store::save(&local_dir, &root, &name, &clean, extension, overwrite)
         })
         .await
         .map_err(ApiError::internal)??

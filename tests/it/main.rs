@@ -21,4 +21,6 @@ mod serve;
 mod support;
 #[cfg(unix)] // symlinks
 mod symlinks;
+#[cfg(feature = "serve")]
+mod upload_privacy;
 mod url;
