@@ -12,6 +12,8 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+#[cfg(feature = "serve")]
+mod preview_bound;
 mod privacy;
 mod private_paths;
 mod rewrite;

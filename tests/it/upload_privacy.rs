@@ -65,8 +65,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// POSTs a form to the running server with its token.
-fn post(base: &str, token: &str, path: &str, parts: &[Part<'_>]) -> (u16, serde_json::Value) {
+/// POSTs a form to a running server with its token; status and JSON answer.
+pub fn post(base: &str, token: &str, path: &str, parts: &[Part<'_>]) -> (u16, serde_json::Value) {
     let (content_type, body) = multipart(parts);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -83,7 +83,7 @@ fn post(base: &str, token: &str, path: &str, parts: &[Part<'_>]) -> (u16, serde_
     (status, json)
 }
 
-fn token(base: &str) -> String {
+pub fn token(base: &str) -> String {
     let page = ureq::get(format!("{base}/_avatars/upload"))
         .call()
         .unwrap()
