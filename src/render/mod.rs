@@ -92,7 +92,14 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .map(|path| {
             let mut file_warnings = Vec::new();
             // Comments are read per page below, so memory never holds all of them at once.
-            let read = posts::read(path, layout, &avatars, &mut file_warnings);
+            let front_matter_limit = config.scan.max_front_matter_bytes;
+            let read = posts::read(
+                path,
+                layout,
+                &avatars,
+                front_matter_limit,
+                &mut file_warnings,
+            );
             (read, file_warnings)
         })
         .collect();

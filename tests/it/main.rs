@@ -16,6 +16,7 @@ mod hugo_rewrite;
 mod preview_bound;
 mod privacy;
 mod private_paths;
+mod render_limits;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
