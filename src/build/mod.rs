@@ -67,6 +67,15 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     let avatars =
         AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(confine);
     avatars.ensure_confined()?;
+    if !config
+        .site
+        .data_file
+        .as_ref()
+        .is_some_and(|f| f.is_absolute())
+    {
+        let site = crate::scan::published::normalise(&layout.root);
+        crate::publish::ensure_within(&site, &layout.data_file)?;
+    }
     let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
     let resolved = resolve_identities(
         &scan.identities,

@@ -76,3 +76,26 @@ fn a_folder_of_the_native_output_linked_out_of_the_site_is_left_alone() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_untouched(&outside, &["index.html", "other.html"]);
 }
+
+#[test]
+fn a_data_folder_linked_out_of_the_site_gets_no_data_file() {
+    let (temp, site) = copy_site("sites/native");
+    let outside = temp.path().join("elsewhere");
+    canaries(&outside, &["avatars.json"]);
+    // The comment data moves along, so the scan still finds it through the link.
+    let data = site.join("data");
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::rename(entry.path(), outside.join(entry.file_name())).unwrap();
+    }
+    std::fs::remove_dir(&data).unwrap();
+    symlink(&outside, &data).unwrap();
+    let output = run(&["build", s(&site), "--offline"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("symlink"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("avatars.json")).unwrap(),
+        "canary avatars.json"
+    );
+}
