@@ -63,6 +63,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
     Ok(true)
 }
 
+/// Fails when `path`, with its symlinks resolved, lies outside `base` (itself resolved, see
+/// [`normalise`](crate::scan::published::normalise)): no write or delete may follow a symlink
+/// out of the site.
+pub fn ensure_within(base: &Path, path: &Path) -> Result<()> {
+    let real = crate::scan::published::normalise(path);
+    if real.starts_with(base) {
+        return Ok(());
+    }
+    Err(Error::io(
+        path,
+        std::io::Error::other(format!(
+            "leads to {} through a symlink, outside {}; refusing to write or delete there",
+            real.display(),
+            base.display()
+        )),
+    ))
+}
+
 /// The local files of one CSS size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SizeUrls {
@@ -124,6 +142,8 @@ pub struct AvatarDir {
     url_prefix: String,
     produced: Mutex<BTreeSet<String>>,
     written: AtomicUsize,
+    /// Writes and deletes must stay inside this (resolved) folder.
+    confine: Option<PathBuf>,
 }
 
 impl AvatarDir {
@@ -134,6 +154,27 @@ impl AvatarDir {
             url_prefix,
             produced: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
+            confine: None,
+        }
+    }
+
+    /// Refuses every write and delete that would land outside `base` (the site) through a
+    /// symlink, such as an avatar folder linked to somewhere else.
+    pub fn confined_to(mut self, base: &Path) -> Self {
+        self.confine = Some(crate::scan::published::normalise(base));
+        self
+    }
+
+    /// Fails when the folder itself leads out of where it is confined (checked before a build
+    /// starts, so that nothing is fetched for files that could not be written).
+    pub fn ensure_confined(&self) -> Result<()> {
+        self.check(&self.dir)
+    }
+
+    fn check(&self, path: &Path) -> Result<()> {
+        match &self.confine {
+            Some(base) => ensure_within(base, path),
+            None => Ok(()),
         }
     }
 
@@ -155,7 +196,10 @@ impl AvatarDir {
         let first = self.lock().insert(name.to_owned());
         let path = self.dir.join(name);
         if first && !holds_named_content(&path, name) {
-            let written = load().and_then(|bytes| write_atomic(&path, &bytes));
+            let written = self
+                .check(&path)
+                .and_then(|()| load())
+                .and_then(|bytes| write_atomic(&path, &bytes));
             match written {
                 Ok(true) => {
                     self.written.fetch_add(1, Ordering::Relaxed);
@@ -197,6 +241,9 @@ impl AvatarDir {
     /// lock, because here they may be another build's work in progress.
     pub fn prune(&self) -> Result<Vec<String>> {
         let mut removed = Vec::new();
+        if self.dir.exists() {
+            self.check(&self.dir)?;
+        }
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),

@@ -240,6 +240,9 @@ pub struct BuildReport {
     pub rewrite: Option<RewriteTotals>,
     /// Avatar URLs from content that are gone (404/410), whose last good copy was kept.
     pub stale_urls: Vec<StaleUrl>,
+    /// Private paths (`[local] dir`, the cache, the data file) found inside what the generator
+    /// publishes; each is also a warning. `--strict` fails on them.
+    pub exposed: usize,
 }
 
 /// What `rewrite` did to the pages.
@@ -300,6 +303,7 @@ impl BuildReport {
             elapsed_ms: elapsed.as_millis().try_into().unwrap_or(u64::MAX),
             rewrite: None,
             stale_urls,
+            exposed: 0,
         }
     }
 
@@ -310,7 +314,7 @@ impl BuildReport {
             .rewrite
             .as_ref()
             .is_some_and(|r| !r.unreplaced.is_empty());
-        if strict && (self.errors > 0 || unreplaced) {
+        if strict && (self.errors > 0 || unreplaced || self.exposed > 0) {
             3
         } else {
             0
@@ -426,6 +430,14 @@ impl BuildReport {
                 out,
                 "{} identities fell back because of an error (exit code 3 with --strict)",
                 self.errors
+            )?;
+        }
+        if self.exposed > 0 {
+            writeln!(
+                out,
+                "{} private paths lie inside what the generator publishes (exit code 3 with \
+                 --strict)",
+                self.exposed
             )?;
         }
         if !self.warnings.is_empty() {

@@ -44,11 +44,38 @@ pub struct BuildOptions {
 pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let scan = crate::scan_site(layout, config);
+    // Checked before anything is written, and in a dry run too: a folder of uploads named by
+    // email inside what the generator publishes is the one mistake this tool must not make.
+    let exposed = crate::scan::published::exposure_warnings(layout, config);
+    let notices = crate::scan::published::local_dir_notice(layout, &config.local)
+        .into_iter()
+        .chain(exposed.iter().cloned());
     if options.dry_run {
-        return Ok(plan::dry_run(&scan, config, started));
+        let mut report = plan::dry_run(&scan, config, started);
+        report.warnings.extend(notices);
+        report.exposed = exposed.len();
+        return Ok(report);
     }
     let mut warnings = scan.warnings.clone();
-    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    warnings.extend(notices);
+    // An absolute [site] avatar_dir is the owner's choice; otherwise nothing may be written or
+    // pruned outside the site, whatever symlinks say.
+    let confine = match &config.site.avatar_dir {
+        Some(dir) if dir.is_absolute() => &layout.avatar_dir,
+        _ => &layout.root,
+    };
+    let avatars =
+        AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(confine);
+    avatars.ensure_confined()?;
+    if !config
+        .site
+        .data_file
+        .as_ref()
+        .is_some_and(|f| f.is_absolute())
+    {
+        let site = crate::scan::published::normalise(&layout.root);
+        crate::publish::ensure_within(&site, &layout.data_file)?;
+    }
     let data_dir = layout.data_file.parent().unwrap_or(&layout.root);
     let resolved = resolve_identities(
         &scan.identities,
@@ -116,6 +143,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         started.elapsed(),
     );
     report.network.hosts_given_up = resolved.hosts_given_up;
+    report.exposed = exposed.len();
     Ok(report)
 }
 

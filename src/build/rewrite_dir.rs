@@ -115,6 +115,7 @@ pub fn rewrite_site(
     if let Some(jobs) = jobs {
         config.http.concurrency = jobs;
     }
+    let cache_note = keep_cache_out_of(dir, &root, &mut config)?;
     let mut layout = SiteLayout::resolve(&root, &config.site);
     layout.avatar_dir = dir.join("avatars");
     if config.site.url_prefix.is_none() {
@@ -123,6 +124,7 @@ pub fn rewrite_site(
     let files = html_files(dir);
     let recognizer = Recognizer::new(&config.rewrite.gravatar_hosts);
     let (refs, mut warnings) = collect_dir(&files, &recognizer);
+    warnings.extend(cache_note);
     let mut by_identity: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
     for avatar in &refs {
         let Some(identity) = avatar.identity() else {
@@ -147,7 +149,9 @@ pub fn rewrite_site(
         };
         return Ok(plan::dry_run(&scan, &config, started));
     }
-    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone());
+    let avatars =
+        AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(dir);
+    avatars.ensure_confined()?;
     let resolved = resolve_identities(
         &identities,
         &layout,
@@ -228,4 +232,69 @@ pub fn rewrite_site(
         unreplaced: rewritten.unreplaced,
     });
     Ok(report)
+}
+
+/// Points the cache outside `dir`: everything under `dir` is published, and the cache index
+/// lists Gravatar URLs (email hashes) and QQ numbers. A configured `[http] cache_dir` inside
+/// `dir` is a usage error; the default one (beside the config, or in the current directory)
+/// moves to the user's cache directory, with a note saying where.
+fn keep_cache_out_of(
+    dir: &Path,
+    root: &Path,
+    config: &mut Config,
+) -> Result<Option<crate::scan::Warning>> {
+    use crate::scan::published::normalise;
+    let published = normalise(dir);
+    let cache = normalise(&config.cache_dir(root));
+    if !cache.starts_with(&published) {
+        return Ok(None);
+    }
+    if config.http.cache_dir.is_some() {
+        return Err(Error::Usage(format!(
+            "[http] cache_dir {} lies inside {}, which `rewrite` publishes; its index would list \
+             email hashes and QQ numbers: set it to a folder outside {}",
+            cache.display(),
+            dir.display(),
+            dir.display()
+        )));
+    }
+    let elsewhere = user_cache_dir(&published).ok_or_else(|| {
+        Error::Usage(format!(
+            "the default cache would lie inside {} and no cache folder outside it is known \
+             (set XDG_CACHE_HOME or HOME): set [http] cache_dir",
+            dir.display()
+        ))
+    })?;
+    let note = crate::scan::Warning {
+        path: dir.display().to_string(),
+        line: None,
+        message: format!(
+            "the default cache {} would lie inside the published folder; using {} instead (set \
+             [http] cache_dir to choose)",
+            cache.display(),
+            elsewhere.display()
+        ),
+    };
+    config.http.cache_dir = Some(elsewhere);
+    Ok(Some(note))
+}
+
+/// `$XDG_CACHE_HOME/blog-avatars/rewrite-<hash of dir>` (or under `~/.cache`): one cache per
+/// rewritten folder, outside it.
+fn user_cache_dir(published: &Path) -> Option<PathBuf> {
+    use sha2::Digest;
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| PathBuf::from(home).join(".cache"))
+                .filter(|p| p.is_absolute())
+        })?;
+    let digest = sha2::Sha256::digest(published.as_os_str().as_encoded_bytes());
+    let cache = base
+        .join("blog-avatars")
+        .join(format!("rewrite-{}", &hex::encode(digest)[..16]));
+    // The user's cache folder may itself be inside `dir` (HOME=public): no way out then.
+    (!crate::scan::published::normalise(&cache).starts_with(published)).then_some(cache)
 }

@@ -76,6 +76,7 @@ fn remove_temp_files(dir: &Path, depth: usize) -> usize {
     WalkDir::new(dir)
         .max_depth(depth)
         .follow_links(false)
+        .follow_root_links(false)
         .into_iter()
         .flatten()
         .filter(|entry| entry.file_type().is_file() && is_temp_name(entry.file_name()))

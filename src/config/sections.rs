@@ -168,19 +168,13 @@ impl Default for AvatarsConfig {
 }
 
 /// `[local]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LocalConfig {
     /// Directory of uploaded avatars named `<email>.<ext>`, `<qq>.<ext>` or `<github>.<ext>`.
-    pub dir: PathBuf,
-}
-
-impl Default for LocalConfig {
-    fn default() -> Self {
-        Self {
-            dir: PathBuf::from("avatars"),
-        }
-    }
+    /// Unset: `_avatars` at the site root, which no generator publishes (or the old default
+    /// `avatars/` while it still holds files, with a warning).
+    pub dir: Option<PathBuf>,
 }
 
 /// `[url]`: policy for avatar URLs found in content, which is untrusted.

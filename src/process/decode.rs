@@ -9,6 +9,7 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage, metadata::Orientation};
 
+use super::budget::{DecodeBudget, Reservation};
 use super::{ProcessError, color, sniff};
 
 /// Limits applied to untrusted images before and during decoding.
@@ -91,8 +92,19 @@ impl SquareImage {
 
 /// Decodes an untrusted PNG, JPEG, GIF or WebP (first frame of an animation) into an upright,
 /// sRGB, centre-cropped square, refusing anything else and anything over `limits` before
-/// allocating for it.
+/// allocating for it. The decode's memory comes from the process-wide
+/// [`DecodeBudget::global`]: it waits while other threads hold the budget.
 pub fn decode_square(bytes: &[u8], limits: &DecodeLimits) -> Result<SquareImage, ProcessError> {
+    decode_square_in(bytes, limits, DecodeBudget::global()).map(|(square, _reserved)| square)
+}
+
+/// [`decode_square`] drawing on `budget`; the reservation is returned so that the caller can
+/// hold it while it still works on the square (resizing, encoding).
+pub fn decode_square_in<'b>(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    budget: &'b DecodeBudget,
+) -> Result<(SquareImage, Reservation<'b>), ProcessError> {
     let format = sniff::sniff(bytes).ok_or_else(|| sniff::refusal(bytes))?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     // Width and height are checked below, so the error can say what the header claimed; until
@@ -117,6 +129,8 @@ pub fn decode_square(bytes: &[u8], limits: &DecodeLimits) -> Result<SquareImage,
     if peak > limits.max_alloc {
         return Err(too_large);
     }
+    // Nothing large is allocated before this: the header alone told the peak.
+    let reserved = budget.reserve(peak, (width, height))?;
     image_limits.max_image_width = Some(limits.max_width);
     image_limits.max_image_height = Some(limits.max_height);
     decoder
@@ -147,12 +161,13 @@ pub fn decode_square(bytes: &[u8], limits: &DecodeLimits) -> Result<SquareImage,
         | Orientation::Rotate270FlipH => (height, width),
         _ => (width, height),
     };
-    Ok(SquareImage {
+    let square = SquareImage {
         side: rgba.width(),
         rgba: rgba.into_raw(),
         source_size,
         has_alpha,
-    })
+    };
+    Ok((square, reserved))
 }
 
 /// The centred square of `image` (itself when already square); `None` when it has no pixels.

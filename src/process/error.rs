@@ -35,6 +35,22 @@ pub enum ProcessError {
         /// Height from the image header.
         height: u32,
     },
+    /// Decoding would need more memory than the whole decode budget of the process, so it
+    /// could never start (refused rather than waiting forever).
+    #[error(
+        "the image ({width}×{height} pixels) needs {needed} bytes to decode, more than the \
+         decode memory budget of {budget} bytes"
+    )]
+    OverBudget {
+        /// Width from the image header.
+        width: u32,
+        /// Height from the image header.
+        height: u32,
+        /// Estimated peak bytes of the decode.
+        needed: u64,
+        /// The budget's capacity.
+        budget: u64,
+    },
     /// The file ends before the image data does, typically an interrupted download.
     #[error("the image file is cut short (an incomplete download?)")]
     Truncated,

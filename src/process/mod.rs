@@ -9,6 +9,7 @@
 //! bytes come from and where the files go, and run many images in parallel on rayon; each call
 //! uses one core.
 
+mod budget;
 mod color;
 mod decode;
 mod error;
@@ -17,7 +18,8 @@ mod sniff;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{DecodeLimits, SquareImage, decode_square};
+pub use budget::{DEFAULT_DECODE_BUDGET, DecodeBudget, Reservation};
+pub use decode::{DecodeLimits, SquareImage, decode_square, decode_square_in};
 pub use error::ProcessError;
 pub use render::render;
 pub use sniff::{SourceFormat, sniff};
@@ -94,12 +96,24 @@ pub struct Rendition {
 }
 
 /// Decodes `bytes` once and renders one avatar per distinct size in `pixel_sizes`, in the order
-/// given (repeats are skipped). Sizes and quality are checked before any decoding.
+/// given (repeats are skipped). Sizes and quality are checked before any decoding. Memory comes
+/// from the process-wide [`DecodeBudget::global`], held until the last size is encoded.
 pub fn process(
     bytes: &[u8],
     pixel_sizes: &[u32],
     options: &EncodeOptions,
     limits: &DecodeLimits,
+) -> Result<Vec<Rendition>, ProcessError> {
+    process_in(bytes, pixel_sizes, options, limits, DecodeBudget::global())
+}
+
+/// [`process`] drawing on `budget`.
+pub fn process_in(
+    bytes: &[u8],
+    pixel_sizes: &[u32],
+    options: &EncodeOptions,
+    limits: &DecodeLimits,
+    budget: &DecodeBudget,
 ) -> Result<Vec<Rendition>, ProcessError> {
     let mut sizes: Vec<u32> = Vec::with_capacity(pixel_sizes.len());
     for &px in pixel_sizes {
@@ -109,7 +123,7 @@ pub fn process(
         }
     }
     render::check_quality(options.quality)?;
-    let image = decode_square(bytes, limits)?;
+    let (image, _reserved) = decode_square_in(bytes, limits, budget)?;
     sizes
         .into_iter()
         .map(|px| render(&image, px, options))

@@ -92,7 +92,14 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
         .map(|path| {
             let mut file_warnings = Vec::new();
             // Comments are read per page below, so memory never holds all of them at once.
-            let read = posts::read(path, layout, &avatars, &mut file_warnings);
+            let front_matter_limit = config.scan.max_front_matter_bytes;
+            let read = posts::read(
+                path,
+                layout,
+                &avatars,
+                front_matter_limit,
+                &mut file_warnings,
+            );
             (read, file_warnings)
         })
         .collect();
@@ -127,9 +134,19 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     let page_of = |post: &Post| format!("{}/index.html", post.slug);
     let pages = std::iter::once("index.html".to_owned()).chain(all.iter().map(page_of));
     let mut out = Output::new(output, pages);
+    // A configured absolute output folder is the owner's choice; the default one must not lead
+    // out of the site through a symlink.
+    if !config
+        .site
+        .output_dir
+        .as_ref()
+        .is_some_and(|d| d.is_absolute())
+    {
+        out.check_inside(&layout.root)?;
+    }
     // Uploaded avatars are named `<email>.<ext>`: never publish them, even from a static dir.
     let private = [
-        layout.root.join(&config.local.dir),
+        crate::scan::published::local_dir(layout, &config.local),
         layout.comment_dir.clone(),
         layout.data_file.clone(),
     ];
@@ -164,7 +181,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
             context.insert("post", &full);
             context.insert("newer", &index.checked_sub(1).and_then(neighbour));
             context.insert("older", &neighbour(index + 1));
-            render_page(&tera, templates::POST, &context, &out.path(&page_of(post)))?;
+            render_page(&tera, templates::POST, &context, &out.path(&page_of(post))?)?;
             Ok((full.comment_count, page_warnings))
         })
         .collect::<Result<_>>()?;
@@ -178,7 +195,7 @@ pub fn render_site(layout: &SiteLayout, config: &Config, data: &DataFile) -> Res
     context.insert("root", "./");
     context.insert("avatar_size", &avatars.size());
     context.insert("posts", &all);
-    render_page(&tera, templates::INDEX, &context, &out.path("index.html"))?;
+    render_page(&tera, templates::INDEX, &context, &out.path("index.html")?)?;
 
     let removed = out.finish()?;
     Ok(RenderReport {

@@ -20,6 +20,8 @@ pub const MANIFEST: &str = ".blog-avatars-rendered";
 pub struct Output {
     dir: PathBuf,
     produced: BTreeSet<String>,
+    /// The output folder with symlinks resolved: no write or delete may leave it.
+    real: PathBuf,
 }
 
 impl Output {
@@ -28,12 +30,21 @@ impl Output {
         Self {
             dir: dir.to_path_buf(),
             produced: pages.into_iter().collect(),
+            real: crate::scan::published::normalise(dir),
         }
     }
 
-    /// The absolute path of `relative`.
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.dir.join(relative)
+    /// Fails unless the output folder itself lies inside `site` once symlinks are resolved.
+    pub fn check_inside(&self, site: &Path) -> Result<()> {
+        crate::publish::ensure_within(&crate::scan::published::normalise(site), &self.dir)
+    }
+
+    /// The absolute path of `relative`, refused when a symlinked folder would take it out of
+    /// the output folder.
+    pub fn path(&self, relative: &str) -> Result<PathBuf> {
+        let path = self.dir.join(relative);
+        crate::publish::ensure_within(&self.real, &path)?;
+        Ok(path)
     }
 
     /// Copies the files of the site's static directories (images the posts show, a favicon)
@@ -73,7 +84,7 @@ impl Output {
                     continue;
                 }
                 let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                write_atomic(&self.path(&relative), &bytes)?;
+                write_atomic(&self.path(&relative)?, &bytes)?;
                 self.produced.insert(relative);
             }
         }
@@ -91,6 +102,7 @@ impl Output {
                 continue;
             }
             let path = self.dir.join(line);
+            crate::publish::ensure_within(&self.real, &path)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => removed.push(line.to_owned()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -100,11 +100,13 @@ fn extension(path: &Path) -> Option<String> {
 }
 
 /// Reads one post without its comments ([`comments_of`] reads those when its page is
-/// rendered). Warnings go to `warnings`.
+/// rendered). Warnings go to `warnings`. Front matter over `front_matter_limit` bytes skips the
+/// post, as the scanner skips it: what the scan refused must not be rendered either.
 pub fn read(
     path: &Path,
     layout: &SiteLayout,
     avatars: &Avatars,
+    front_matter_limit: u64,
     warnings: &mut Vec<Warning>,
 ) -> Read {
     let relative = layout.relative(path);
@@ -140,6 +142,16 @@ pub fn read(
             return Read::Skipped;
         }
     };
+    if let Some(front) = &front
+        && front.text.len() as u64 > front_matter_limit
+    {
+        // Said once: the scan's warning for the same file reads the same.
+        let error = FrontMatterError::TooLarge {
+            limit: front_matter_limit,
+        };
+        warn(None, error.to_string());
+        return Read::Skipped;
+    }
     let front = match front {
         None => Value::Object(serde_json::Map::new()),
         Some(front) => match crate::scan::parse(front.format, &front.text) {

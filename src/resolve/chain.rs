@@ -170,7 +170,10 @@ impl<'a> Chain<'a> {
                 allow_hosts: config.url.allow_hosts.clone(),
             },
             need_px: config.largest_pixel_size(),
-            uploads: local::Uploads::index(&site_path(layout, &config.local.dir), &layout.root),
+            uploads: local::Uploads::index(
+                &crate::scan::published::local_dir(layout, &config.local),
+                &layout.root,
+            ),
         }
     }
 

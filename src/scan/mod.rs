@@ -7,6 +7,7 @@
 pub mod fields;
 pub mod front_matter;
 pub mod layout;
+pub mod published;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;

@@ -5,12 +5,17 @@
 //! when it is older than the TTL: the sweeper runs at start-up, so a crashed server's leftovers
 //! go too, and then periodically. A preview is written under a staging name and renamed into
 //! place, so a half-written one is never served.
+//!
+//! Previews are processed a few at a time ([`PreviewStore::slot`]): each holds an upload of up to
+//! `[serve] max_upload_bytes` and decodes it, so 32 at once would need gigabytes. A few more wait
+//! their turn; beyond that the answer is 503 at once, with a message saying why.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::error::ServeError;
 use super::guard::random_hex;
@@ -21,6 +26,10 @@ const ID_BYTES: usize = 16;
 const SOURCE_STEM: &str = "source";
 /// Prefix of directories being written.
 const STAGING_PREFIX: &str = ".staging-";
+/// Previews processed at once.
+pub(crate) const MAX_RUNNING_PREVIEWS: usize = 2;
+/// Previews waiting for a turn; one more is answered 503 at once.
+pub(crate) const MAX_WAITING_PREVIEWS: usize = 8;
 
 /// The preview area.
 #[derive(Debug, Clone)]
@@ -32,6 +41,32 @@ pub(crate) struct PreviewStore {
 struct Inner {
     dir: PathBuf,
     ttl: Duration,
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// A turn to process one preview; the next waiting request gets it on drop.
+#[derive(Debug)]
+pub(crate) struct PreviewSlot {
+    _permit: OwnedSemaphorePermit,
+    inner: Arc<Inner>,
+}
+
+impl Drop for PreviewSlot {
+    fn drop(&mut self) {
+        self.inner.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Counts a waiting request for as long as it waits (also when the client goes away).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl PreviewStore {
@@ -42,7 +77,14 @@ impl PreviewStore {
             source,
         })?;
         let store = Self {
-            inner: Arc::new(Inner { dir, ttl }),
+            inner: Arc::new(Inner {
+                dir,
+                ttl,
+                slots: Arc::new(Semaphore::new(MAX_RUNNING_PREVIEWS)),
+                waiting: AtomicUsize::new(0),
+                running: AtomicUsize::new(0),
+                peak: AtomicUsize::new(0),
+            }),
         };
         store.sweep();
         Ok(store)
@@ -50,6 +92,30 @@ impl PreviewStore {
 
     fn dir(&self) -> &Path {
         &self.inner.dir
+    }
+
+    /// Waits for a turn to process a preview; `None` when too many wait already.
+    pub(crate) async fn slot(&self) -> Option<PreviewSlot> {
+        let inner = &self.inner;
+        if inner.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_PREVIEWS {
+            inner.waiting.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let waiting = Waiting(&inner.waiting);
+        // The semaphore is never closed.
+        let permit = Arc::clone(&inner.slots).acquire_owned().await.ok()?;
+        drop(waiting);
+        let running = inner.running.fetch_add(1, Ordering::SeqCst) + 1;
+        inner.peak.fetch_max(running, Ordering::SeqCst);
+        Some(PreviewSlot {
+            _permit: permit,
+            inner: Arc::clone(inner),
+        })
+    }
+
+    /// The most previews ever processed at once.
+    pub(crate) fn peak(&self) -> usize {
+        self.inner.peak.load(Ordering::SeqCst)
     }
 
     /// How long an unsaved preview is kept.

@@ -54,12 +54,7 @@ impl SiteState {
 
     /// `[local] dir`, where uploads are saved.
     pub(crate) fn local_dir(&self) -> PathBuf {
-        let dir = &self.config.local.dir;
-        if dir.is_absolute() {
-            dir.clone()
-        } else {
-            self.layout.root.join(dir)
-        }
+        crate::scan::published::local_dir(&self.layout, &self.config.local)
     }
 }
 

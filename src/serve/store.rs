@@ -5,6 +5,10 @@
 //! name (no separators, no dot names), the directory is resolved through symlinks and must lie
 //! inside the site, and an existing avatar of the same identity (any extension) is replaced only
 //! when the request says `overwrite`.
+//!
+//! What is saved is never the uploaded file itself but a clean copy ([`clean_copy`]): a photo's
+//! EXIF block can hold the GPS position of the commenter's home, and bytes appended after the
+//! image can hold anything; neither may reach the site.
 
 use std::path::Path;
 
@@ -15,6 +19,38 @@ use crate::identify::is_email;
 use crate::resolve::github::is_valid_login;
 use crate::resolve::local::UPLOAD_EXTENSIONS;
 use crate::resolve::qq::is_valid_qq;
+
+/// Largest side of a saved upload: the build needs at most 2048 px (the 2x of the largest size).
+const MAX_SAVED_SIDE: u32 = 2048;
+/// JPEG quality of a saved photo: the build re-encodes it once more, so stay near lossless.
+const SAVED_JPEG_QUALITY: u8 = 92;
+
+/// Decodes an upload with the build's decoder and limits and encodes it again: upright, sRGB,
+/// the centre square the build would cut anyway, with no metadata and nothing after the image.
+/// A JPEG stays a JPEG; everything else becomes a PNG. Returns the bytes and their extension.
+pub(crate) fn clean_copy(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), ApiError> {
+    use crate::process::{DecodeLimits, EncodeOptions, OutputFormat, SourceFormat};
+    let not_an_image = |error: crate::process::ProcessError| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_an_image",
+            format!("this file cannot be used as an avatar: {error}"),
+        )
+    };
+    let square =
+        crate::process::decode_square(bytes, &DecodeLimits::default()).map_err(not_an_image)?;
+    let format = match crate::process::sniff(bytes) {
+        Some(SourceFormat::Jpeg) => OutputFormat::Jpeg,
+        _ => OutputFormat::Png,
+    };
+    let options = EncodeOptions {
+        format,
+        quality: SAVED_JPEG_QUALITY,
+    };
+    let side = square.side().min(MAX_SAVED_SIDE);
+    let rendition = crate::process::render(&square, side, &options).map_err(not_an_image)?;
+    Ok((rendition.bytes, format.extension()))
+}
 
 /// A validated identity, ready to be a file stem.
 #[derive(Debug, Clone, PartialEq, Eq)]

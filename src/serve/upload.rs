@@ -27,6 +27,7 @@ use serde::Serialize;
 use super::AppState;
 use super::error::ApiError;
 use super::guard::{TOKEN_FIELD, check_host};
+use super::preview::{MAX_RUNNING_PREVIEWS, MAX_WAITING_PREVIEWS};
 use super::rebuild::BuildStatus;
 use super::store::{self, UploadName};
 use crate::process::{
@@ -180,6 +181,18 @@ pub(crate) async fn create_preview(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<PreviewAnswer>, ApiError> {
+    state.guard.check_request(&headers)?;
+    // Taken before the upload is read: the body and its decode are what costs memory.
+    let _slot = state.previews.slot().await.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!(
+                "the server is busy: {MAX_RUNNING_PREVIEWS} previews are being made and \
+                 {MAX_WAITING_PREVIEWS} more wait; try again in a moment"
+            ),
+        )
+    })?;
     let form = accept(&state, &headers, multipart).await?;
     let (bytes, square) = checked_image(&form).await?;
     let site = state.builder.site();
@@ -306,14 +319,9 @@ pub(crate) async fn save(
     let saved = {
         let name = name.clone();
         tokio::task::spawn_blocking(move || {
-            store::save(
-                &local_dir,
-                &root,
-                &name,
-                &bytes,
-                extension(&bytes),
-                overwrite,
-            )
+            // Never the uploaded bytes themselves: no EXIF (GPS), nothing after the image.
+            let (clean, extension) = store::clean_copy(&bytes)?;
+            store::save(&local_dir, &root, &name, &clean, extension, overwrite)
         })
         .await
         .map_err(ApiError::internal)??
@@ -358,6 +366,10 @@ pub(crate) struct StatusAnswer {
     build: BuildStatus,
     preview_ttl_s: u64,
     max_upload_bytes: u64,
+    /// Previews processed at once at most (more wait, or get 503).
+    preview_slots: usize,
+    /// The most previews processed at once so far.
+    preview_peak: usize,
 }
 
 pub(crate) async fn status(
@@ -369,5 +381,7 @@ pub(crate) async fn status(
         build: state.builder.status(),
         preview_ttl_s: state.previews.ttl().as_secs(),
         max_upload_bytes: state.max_upload_bytes,
+        preview_slots: MAX_RUNNING_PREVIEWS,
+        preview_peak: state.previews.peak(),
     }))
 }

@@ -226,7 +226,7 @@ mod tests {
             "/site/content/posts/a.md",
             "/site/data/comments/a/1.yml",
             "/site/templates/page.html",
-            "/site/avatars/ada@example.org.png",
+            "/site/_avatars/ada@example.org.png",
             "/site/blog-avatars.toml",
         ] {
             assert!(plan.wants(Path::new(path)), "{path}");

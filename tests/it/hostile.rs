@@ -66,7 +66,7 @@ fn plant_inside(site: &Path, outside: &Path) {
     link("secret.yml", "data/comments/p/linked.yml");
     link("canary.png", "leak.png");
     link("", "static/leak-dir");
-    link("canary.png", "avatars/symlinked@example.org.png");
+    link("canary.png", "_avatars/symlinked@example.org.png");
     link("canary.png", "static/canary.png");
 }
 

@@ -17,14 +17,22 @@ mod layouts;
 mod layouts_generators;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
+#[cfg(feature = "serve")]
+mod preview_bound;
 mod privacy;
+mod private_paths;
 mod proxy;
 mod proxy_server;
+mod render_limits;
 mod rewrite;
 mod rewrite_nobody;
 mod scan;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
+#[cfg(unix)] // symlinks
+mod symlinks;
 mod time_bounds;
+#[cfg(feature = "serve")]
+mod upload_privacy;
 mod url;

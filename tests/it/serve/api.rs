@@ -122,14 +122,16 @@ fn save_from_a_preview_stores_the_original_and_rebuilds_the_site() {
     );
     assert_eq!(answer.status, 200, "{}", answer.text());
     let json = answer.json();
-    assert_eq!(json["saved"], "avatars/native@example.org.jpg");
+    assert_eq!(json["saved"], "_avatars/native@example.org.jpg");
     assert_eq!(json["identity"], "native@example.org");
     assert_eq!(json["build"]["ok"], true);
     assert!(json["build"]["generation"].as_u64().unwrap() > generation);
     assert_eq!(
-        std::fs::read(server.site.join("avatars/native@example.org.jpg")).unwrap(),
-        upload,
-        "the original bytes are kept; the build does the resizing"
+        super::clean_side(
+            &std::fs::read(server.site.join("_avatars/native@example.org.jpg")).unwrap()
+        ),
+        64,
+        "a clean copy of the upload's centre square is kept; the build does the resizing"
     );
     assert!(
         server.previews().is_empty(),
@@ -180,7 +182,7 @@ fn an_existing_avatar_is_replaced_only_on_explicit_overwrite() {
     let json = refused.assert_error(409, "exists");
     assert_eq!(json["existing"][0], "olga@example.org.png");
     assert_eq!(
-        entries(&server.site.join("avatars")),
+        entries(&server.site.join("_avatars")),
         vec!["olga@example.org.png"],
         "nothing changed without overwrite"
     );
@@ -191,11 +193,11 @@ fn an_existing_avatar_is_replaced_only_on_explicit_overwrite() {
     assert_eq!(replaced.status, 200, "{}", replaced.text());
     assert_eq!(
         replaced.json()["replaced"][0],
-        "avatars/olga@example.org.png"
+        "_avatars/olga@example.org.png"
     );
     assert_eq!(
-        entries(&server.site.join("avatars")),
-        vec!["olga@example.org.webp"]
+        entries(&server.site.join("_avatars")),
+        vec!["olga@example.org.png"]
     );
     assert_eq!(
         server.data_file()["avatars"]["olga@example.org"]["provider"],
@@ -207,9 +209,9 @@ fn an_existing_avatar_is_replaced_only_on_explicit_overwrite() {
 fn qq_and_github_names_are_saved_under_their_own_names() {
     let server = start("", |_| {});
     for (identity, kind, file) in [
-        ("10001234", "", "avatars/10001234.jpg"),
-        ("OctoCat", "github", "avatars/octocat.jpg"),
-        ("12345", "github", "avatars/12345.jpg"),
+        ("10001234", "", "_avatars/10001234.jpg"),
+        ("OctoCat", "github", "_avatars/octocat.jpg"),
+        ("12345", "github", "_avatars/12345.jpg"),
     ] {
         let answer = server.post_ok(
             "/_avatars/api/save",

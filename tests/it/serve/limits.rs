@@ -5,7 +5,7 @@ use super::{Part, Running, entries, image, portrait, raw, start};
 
 /// Nothing was saved or previewed.
 fn assert_untouched(server: &Running) {
-    assert!(entries(&server.site.join("avatars")).is_empty());
+    assert!(entries(&server.site.join("_avatars")).is_empty());
     assert!(server.previews().is_empty(), "{:?}", server.previews());
 }
 

@@ -287,3 +287,15 @@ pub fn near(actual: [u8; 4], expected: [u8; 3]) -> bool {
         .zip(expected)
         .all(|(a, e)| a.abs_diff(e) <= 24)
 }
+
+/// The side of a saved upload, checked to be a clean square copy: no EXIF, nothing after the
+/// image.
+pub fn clean_side(bytes: &[u8]) -> u32 {
+    let image = decode(bytes);
+    assert_eq!(image.width(), image.height(), "not the centre square");
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "metadata kept");
+    if bytes.starts_with(&[0xff, 0xd8]) {
+        assert!(bytes.ends_with(&[0xff, 0xd9]), "bytes after the JPEG");
+    }
+    image.width()
+}

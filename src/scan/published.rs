@@ -1,0 +1,309 @@
+//! What each generator publishes, so that the files naming people (uploads called
+//! `<email>.png`, the cache listing Gravatar URLs, the data file keyed by email) stay out of it.
+//!
+//! | layout | published |
+//! |---|---|
+//! | jekyll | the source folder, except names starting with `_` or `.` (unless in `include`) and `exclude`; and `destination` (`_site`) |
+//! | hexo | `source_dir` except names starting with `_` or `.`; and `public_dir` |
+//! | hugo | the static dirs; and `publishDir` (`public`) |
+//! | zola | `static/`; and `output_dir` (`public`) |
+//! | native | the output (`public/`) and the static dirs copied into it |
+//!
+//! The generator's own config is read only for these few keys, leniently: an unreadable file
+//! means the defaults.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{LayoutKind, SiteLayout, Warning};
+use crate::config::{Config, LocalConfig};
+
+/// `[local] dir` when the config does not say: a folder no generator publishes.
+pub const DEFAULT_LOCAL_DIR: &str = "_avatars";
+/// The old default, inside what Jekyll publishes; still used while it holds files.
+pub const LEGACY_LOCAL_DIR: &str = "avatars";
+
+/// Where `[local] dir` is for this site: as configured (relative to the site), else the old
+/// default `avatars/` while it still holds files (see [`local_dir_notice`]), else `_avatars/`.
+pub fn local_dir(layout: &SiteLayout, local: &LocalConfig) -> PathBuf {
+    match &local.dir {
+        Some(dir) => layout.root.join(dir),
+        None if holds_files(&layout.root.join(LEGACY_LOCAL_DIR)) => {
+            layout.root.join(LEGACY_LOCAL_DIR)
+        }
+        None => layout.root.join(DEFAULT_LOCAL_DIR),
+    }
+}
+
+/// The warning that uploads are read from the old default folder, and how to move them.
+pub fn local_dir_notice(layout: &SiteLayout, local: &LocalConfig) -> Option<Warning> {
+    let legacy = layout.root.join(LEGACY_LOCAL_DIR);
+    (local.dir.is_none() && holds_files(&legacy)).then(|| Warning {
+        path: format!("{LEGACY_LOCAL_DIR}/"),
+        line: None,
+        message: format!(
+            "uploads are read from `{LEGACY_LOCAL_DIR}/`, the old default [local] dir; move them \
+             to `{DEFAULT_LOCAL_DIR}/` (`mv {LEGACY_LOCAL_DIR} {DEFAULT_LOCAL_DIR}`), the new \
+             default that no generator publishes, or set [local] dir"
+        ),
+    })
+}
+
+fn holds_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| {
+        entries.any(|e| e.is_ok_and(|e| e.file_type().is_ok_and(|t| t.is_file())))
+    })
+}
+
+/// One folder the generator publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tree {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Names starting with `_` or `.` are not published (Jekyll, Hexo), except these.
+    pub skips_hidden: bool,
+    /// Relative paths published although hidden (Jekyll `include`).
+    pub include: Vec<String>,
+    /// Relative paths not published (Jekyll `exclude`).
+    pub exclude: Vec<String>,
+    /// What it is, for messages.
+    pub what: String,
+}
+
+impl Tree {
+    fn all(dir: PathBuf, what: impl Into<String>) -> Self {
+        Self {
+            dir,
+            skips_hidden: false,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            what: what.into(),
+        }
+    }
+
+    /// Whether `path` (absolute, normalised) is published through this tree.
+    fn publishes(&self, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(normalise(&self.dir)) else {
+            return false;
+        };
+        let names: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let listed = |list: &[String]| {
+            list.iter().any(|entry| {
+                let entry: Vec<&str> = entry.trim_matches('/').split('/').collect();
+                !entry.is_empty() && names.len() >= entry.len() && names[..entry.len()] == entry
+            })
+        };
+        if listed(&self.exclude) {
+            return false;
+        }
+        if self.skips_hidden && !listed(&self.include) {
+            return !names.iter().any(|n| n.starts_with(['_', '.']));
+        }
+        true
+    }
+}
+
+/// The folders `layout`'s generator publishes.
+pub fn published_trees(layout: &SiteLayout) -> Vec<Tree> {
+    let root = &layout.root;
+    let statics = || {
+        layout
+            .static_dirs
+            .iter()
+            .map(|dir| Tree::all(dir.clone(), "a static folder the generator copies"))
+    };
+    let output = |key: Option<&str>, files: &[&str], default: &str| {
+        let dir = key
+            .and_then(|key| generator_key(root, files, key).into_iter().next())
+            .unwrap_or_else(|| default.to_owned());
+        Tree::all(root.join(dir), "the generator's output")
+    };
+    let mut trees: Vec<Tree> = match layout.kind {
+        LayoutKind::Jekyll => {
+            let files = ["_config.yml", "_config.yaml", "_config.toml"];
+            // The source is where `_posts` lives (the site root unless `source` moves it).
+            let source = layout
+                .post_dirs
+                .iter()
+                .find(|dir| dir.ends_with("_posts"))
+                .and_then(|dir| dir.parent())
+                .unwrap_or(root)
+                .to_path_buf();
+            vec![
+                Tree {
+                    dir: source,
+                    skips_hidden: true,
+                    include: generator_key(root, &files, "include"),
+                    exclude: generator_key(root, &files, "exclude"),
+                    what: "the Jekyll source (every name not starting with `_` or `.`)".into(),
+                },
+                output(Some("destination"), &files, "_site"),
+            ]
+        }
+        LayoutKind::Hexo => {
+            let files = ["_config.yml"];
+            let source = generator_key(root, &files, "source_dir").into_iter().next();
+            vec![
+                Tree {
+                    dir: root.join(source.as_deref().unwrap_or("source")),
+                    skips_hidden: true,
+                    include: Vec::new(),
+                    exclude: Vec::new(),
+                    what: "the Hexo source (every name not starting with `_` or `.`)".into(),
+                },
+                output(Some("public_dir"), &files, "public"),
+            ]
+        }
+        LayoutKind::Hugo => {
+            let files = [
+                "hugo.toml",
+                "hugo.yaml",
+                "hugo.yml",
+                "hugo.json",
+                "config.toml",
+                "config.yaml",
+                "config.yml",
+                "config.json",
+            ];
+            let publish = generator_key(root, &files, "publishDir")
+                .into_iter()
+                .chain(generator_key(root, &files, "publishdir"))
+                .next()
+                .unwrap_or_else(|| "public".into());
+            statics()
+                .chain([Tree::all(root.join(publish), "the generator's output")])
+                .collect()
+        }
+        LayoutKind::Zola => statics()
+            .chain([output(
+                Some("output_dir"),
+                &["config.toml", "zola.toml"],
+                "public",
+            )])
+            .collect(),
+        LayoutKind::Native => statics()
+            .chain(
+                layout
+                    .output_dir
+                    .iter()
+                    .map(|dir| Tree::all(dir.clone(), "the rendered blog")),
+            )
+            .collect(),
+    };
+    trees.dedup();
+    trees
+}
+
+/// The published tree `path` lies in, if any.
+pub fn published_tree<'a>(trees: &'a [Tree], path: &Path) -> Option<&'a Tree> {
+    let path = normalise(path);
+    trees.iter().find(|tree| tree.publishes(&path))
+}
+
+/// A warning for each private path (`[local] dir`, the cache, the data file) that lies inside
+/// something the generator publishes. `--strict` turns them into exit code 3.
+pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
+    let trees = published_trees(layout);
+    let cache = config.cache_dir(&layout.root);
+    let private = [
+        (
+            local_dir(layout, &config.local),
+            "[local] dir",
+            "uploads there are named by email address or QQ number",
+        ),
+        (
+            cache,
+            "the cache ([http] cache_dir)",
+            "its index lists Gravatar URLs with email hashes and QQ numbers",
+        ),
+        (
+            layout.data_file.clone(),
+            "the data file",
+            "it is keyed by email address and QQ number",
+        ),
+    ];
+    private
+        .into_iter()
+        .filter_map(|(path, what, why)| {
+            let tree = published_tree(&trees, &path)?;
+            Some(Warning {
+                path: layout.relative(&path),
+                line: None,
+                message: format!(
+                    "{what} lies inside what the {} layout publishes ({}: {}); {why}: move it \
+                     out of there",
+                    layout.kind,
+                    layout.relative(&tree.dir),
+                    tree.what
+                ),
+            })
+        })
+        .collect()
+}
+
+/// A top-level key of the generator's config: a string, or a list of strings.
+fn generator_key(root: &Path, files: &[&str], key: &str) -> Vec<String> {
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+            continue;
+        };
+        let value: Option<serde_json::Value> = match file.rsplit('.').next() {
+            Some("toml") => toml::from_str(&text).ok(),
+            Some("json") => serde_json::from_str(&text).ok(),
+            _ => serde_saphyr::from_str(&text).ok(),
+        };
+        let Some(value) = value.and_then(|v| v.get(key).cloned()) else {
+            continue;
+        };
+        return match value {
+            serde_json::Value::String(s) => vec![s],
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+    }
+    Vec::new()
+}
+
+/// `path` with symlinks resolved as far as it exists, and `.`/`..` removed lexically beyond.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return lexical(&out);
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return lexical(path),
+        }
+    }
+}
+
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
