@@ -1,5 +1,9 @@
 //! Printing results: human lines or one JSON document on stdout, warnings on stderr.
 
+mod human;
+
+pub use human::count;
+
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -37,11 +41,11 @@ pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result
     }
     writeln!(
         out,
-        "{} identities in {} files ({} layout), {} warnings",
-        result.identities.len(),
-        result.files,
+        "{} in {} ({} layout), {}",
+        count(result.identities.len() as u64, "identity", "identities"),
+        count(result.files as u64, "file", "files"),
         result.layout.kind,
-        result.warnings.len()
+        count(result.warnings.len() as u64, "warning", "warnings")
     )
 }
 
@@ -77,8 +81,11 @@ pub struct NetworkTotals {
     pub cache_fresh: u64,
     /// Conditional requests answered 304.
     pub not_modified: u64,
-    /// URLs that failed.
+    /// URLs that failed (those in `not_sent` included).
     pub failures: u64,
+    /// URLs not requested because their host had failed already this run (fail fast): failed
+    /// URLs with no request behind them.
+    pub not_sent: u64,
     /// Refreshes that failed and kept the last good image.
     pub stale: u64,
     /// Hosts given up on this run (fail fast).
@@ -92,6 +99,7 @@ impl From<FetchStats> for NetworkTotals {
             cache_fresh: stats.cache_fresh + stats.offline_hits,
             not_modified: stats.not_modified,
             failures: stats.failures,
+            not_sent: stats.skipped_host_down,
             stale: stats.stale,
             hosts_down: stats.hosts_down,
         }
@@ -245,8 +253,8 @@ impl BuildReport {
         let verb = if self.dry_run { "planned" } else { "resolved" };
         writeln!(
             out,
-            "{} identities {verb} ({} layout) in {:.2} s: {}",
-            self.identities.len(),
+            "{} {verb} ({} layout) in {:.2} s: {}",
+            count(self.identities.len() as u64, "identity", "identities"),
             self.layout,
             self.elapsed_ms as f64 / 1000.0,
             if totals.is_empty() {
@@ -258,65 +266,73 @@ impl BuildReport {
         if let Some(rewrite) = &self.rewrite {
             writeln!(
                 out,
-                "pages: {} read, {} rewritten; {} avatar URLs replaced, {} left as they were",
+                "pages: {} read, {} rewritten; {} replaced, {} left as they were",
                 rewrite.files_scanned,
                 rewrite.files_changed,
-                rewrite.urls_replaced,
+                count(rewrite.urls_replaced as u64, "avatar URL", "avatar URLs"),
                 rewrite.urls_unresolved
             )?;
         }
         if !self.dry_run {
             writeln!(
                 out,
-                "files: {} in use, {} written, {} pruned; {} images processed; {} pages rendered",
+                "files: {} in use, {} written, {} pruned; {} processed; {} rendered",
                 self.files.produced,
                 self.files.written,
                 self.files.pruned,
-                self.files.decoded,
-                self.files.pages
+                count(self.files.decoded as u64, "image", "images"),
+                count(self.files.pages as u64, "page", "pages")
             )?;
-            writeln!(
-                out,
-                "network: {} requests, {} answered from cache, {} failed, {} hosts unreachable",
-                self.network.requests,
-                self.network.cache_fresh,
-                self.network.failures,
-                self.network.hosts_down
-            )?;
-        }
-        for identity in self.identities.iter().filter(|i| i.error || self.dry_run) {
-            let winner = identity.provider.map_or("none", ProviderName::as_str);
-            writeln!(
-                out,
-                "  {} {} → {winner}",
-                identity.kind.as_str(),
-                identity.value
-            )?;
-            for attempt in &identity.attempts {
-                if self.dry_run || attempt.outcome == "error" {
-                    writeln!(
-                        out,
-                        "    {}: {}",
-                        attempt.provider,
-                        attempt.detail.as_deref().unwrap_or(attempt.outcome)
-                    )?;
-                }
-            }
-            if let Some(stale) = &identity.stale {
-                writeln!(out, "    kept the last good cached image: {stale}")?;
-            }
+            self.write_network(out)?;
+            self.write_groups(out)?;
         }
         if self.errors > 0 {
             writeln!(
                 out,
-                "{} identities fell back because of an error (exit code 3 with --strict)",
-                self.errors
+                "{} fell back because of an error (exit code 3 with --strict; -v for details)",
+                count(self.errors as u64, "identity", "identities")
             )?;
         }
         if !self.warnings.is_empty() {
-            writeln!(out, "{} warnings (on stderr)", self.warnings.len())?;
+            writeln!(
+                out,
+                "{} (on stderr)",
+                count(self.warnings.len() as u64, "warning", "warnings")
+            )?;
         }
         Ok(())
+    }
+
+    /// The network line: requests sent and what became of them. A URL whose host had failed
+    /// already is not requested: it counts as failed but not as a request, and says so, so
+    /// failures never outnumber requests without a reason.
+    fn write_network(&self, out: &mut impl Write) -> io::Result<()> {
+        let net = &self.network;
+        let from_cache = net.cache_fresh + net.not_modified;
+        if net.requests == 0 && net.failures == 0 {
+            return writeln!(
+                out,
+                "network: no requests; {} answered from the cache",
+                from_cache
+            );
+        }
+        let failed_requests = net.failures.saturating_sub(net.not_sent);
+        write!(
+            out,
+            "network: {}, {} failed, {} answered from the cache",
+            count(net.requests, "request", "requests"),
+            count(failed_requests, "URL", "URLs"),
+            from_cache
+        )?;
+        if net.not_sent > 0 {
+            write!(
+                out,
+                "; {} not requested: {} unreachable",
+                count(net.not_sent, "URL", "URLs"),
+                count(net.hosts_down, "host", "hosts")
+            )?;
+        }
+        writeln!(out)
     }
 
     /// Writes the report as one JSON document.

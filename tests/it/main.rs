@@ -12,7 +12,9 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+mod messages;
 mod privacy;
+mod readme;
 mod rewrite;
 mod scan;
 #[cfg(feature = "serve")]
