@@ -137,6 +137,25 @@ impl BuildReport {
         Ok(())
     }
 
+    /// When identities fell back because of an error: the lines that group them by cause, then
+    /// the count (what `serve` shows over its pages). Empty when nothing failed.
+    pub fn error_lines(&self) -> Vec<String> {
+        if self.errors == 0 {
+            return Vec::new();
+        }
+        let mut buffer = Vec::new();
+        let _ = self.write_groups(&mut buffer);
+        let mut lines: Vec<String> = String::from_utf8_lossy(&buffer)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        lines.push(format!(
+            "{} fell back because of an error",
+            count(self.errors as u64, "identity", "identities")
+        ));
+        lines
+    }
+
     /// The summary, then each identity that did not get its own avatar with every provider's
     /// answer (`-v`).
     pub fn write_human_verbose(&self, out: &mut impl Write) -> io::Result<()> {
