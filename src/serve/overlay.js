@@ -68,7 +68,7 @@
     head.appendChild(close);
     panel.appendChild(head);
 
-    var list = el('ul', 'all:initial;display:block;margin:0;padding:0;list-style:none;font:inherit;');
+    var list = el('ul', 'all:initial;display:block;margin:0;padding:0;list-style:none;font:inherit;color:inherit;');
     function item(kind, entry, colour) {
       var li = el('li', 'display:block;margin:.25rem 0;color:inherit;font:inherit;white-space:pre-wrap;');
       li.className = ID + '-' + kind;

@@ -230,8 +230,9 @@ impl Builder {
                 status.warning_details = report.warnings.clone();
                 status.error_lines = report.error_lines();
                 status.message = format!(
-                    "built in {elapsed_ms} ms: {} identities, {} warnings",
-                    status.identities, status.warnings
+                    "built in {elapsed_ms} ms: {}, {}",
+                    crate::report::count(status.identities as u64, "identity", "identities"),
+                    crate::report::count(status.warnings as u64, "warning", "warnings")
                 );
             }
             Ok(Err(error)) => {

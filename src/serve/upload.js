@@ -2,7 +2,9 @@
  *
  * Written in ES5 on purpose: the server-side preview exists for browsers that cannot preview
  * locally, so this file has to run in them too. Feature detection picks the path:
- * - in the browser: object URL + canvas, the centred square drawn at each published size;
+ * - in the browser: createImageBitmap (or an object URL) + canvas, the centred square drawn at
+ *   each published size, after the checks the server would make (type, end marker, dimensions,
+ *   size) so a refused file is never uploaded;
  *   the file is uploaded once, on Save;
  * - on the server (no canvas or object URLs, or `?preview=server`): the file is uploaded at
  *   once, the server answers with processed PNGs kept in a temporary area, and Save, Cancel or
