@@ -155,8 +155,8 @@ pub struct SiteArgs {
     /// Accepted for scripts that pass the same flags to every command; no network here anyway.
     #[arg(long, hide = true)]
     pub offline: bool,
-    /// Accepted and unused, like `--offline`.
-    #[arg(long, value_name = "N", hide = true)]
+    /// Accepted and unused, like `--offline` (still checked: `--jobs 0` is bad usage everywhere).
+    #[arg(long, value_name = "N", hide = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Common flags that do nothing here.
     #[command(flatten)]

@@ -204,7 +204,8 @@ fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs)
                 for warning in &report.warnings {
                     writeln!(err, "warning: {warning}")?;
                 }
-                if common.verbose {
+                // A --strict build that fails says which identities failed, and how.
+                if common.verbose || (common.strict && report.errors > 0) {
                     report.write_human_verbose(&mut out)?;
                 } else {
                     report.write_human(&mut out)?;
