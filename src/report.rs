@@ -303,38 +303,6 @@ impl BuildReport {
         Ok(())
     }
 
-    /// The network line: requests sent and what became of them. A URL whose host had failed
-    /// already is not requested: it counts as failed but not as a request, and says so, so
-    /// failures never outnumber requests without a reason.
-    fn write_network(&self, out: &mut impl Write) -> io::Result<()> {
-        let net = &self.network;
-        let from_cache = net.cache_fresh + net.not_modified;
-        if net.requests == 0 && net.failures == 0 {
-            return writeln!(
-                out,
-                "network: no requests; {} answered from the cache",
-                from_cache
-            );
-        }
-        let failed_requests = net.failures.saturating_sub(net.not_sent);
-        write!(
-            out,
-            "network: {}, {} failed, {} answered from the cache",
-            count(net.requests, "request", "requests"),
-            count(failed_requests, "URL", "URLs"),
-            from_cache
-        )?;
-        if net.not_sent > 0 {
-            write!(
-                out,
-                "; {} not requested: {} unreachable",
-                count(net.not_sent, "URL", "URLs"),
-                count(net.hosts_down, "host", "hosts")
-            )?;
-        }
-        writeln!(out)
-    }
-
     /// Writes the report as one JSON document.
     pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;

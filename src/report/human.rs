@@ -83,6 +83,38 @@ fn cause(detail: &str) -> (String, Option<String>) {
 }
 
 impl BuildReport {
+    /// The network line: requests sent and what became of them. A URL whose host had failed
+    /// already is not requested: it counts as failed but not as a request, and says so, so
+    /// failures never outnumber requests without a reason.
+    pub(crate) fn write_network(&self, out: &mut impl Write) -> io::Result<()> {
+        let net = &self.network;
+        let from_cache = net.cache_fresh + net.not_modified;
+        if net.requests == 0 && net.failures == 0 {
+            return writeln!(
+                out,
+                "network: no requests; {} answered from the cache",
+                from_cache
+            );
+        }
+        let failed_requests = net.failures.saturating_sub(net.not_sent);
+        write!(
+            out,
+            "network: {}, {} failed, {} answered from the cache",
+            count(net.requests, "request", "requests"),
+            count(failed_requests, "URL", "URLs"),
+            from_cache
+        )?;
+        if net.not_sent > 0 {
+            write!(
+                out,
+                "; {} not requested: {} unreachable",
+                count(net.not_sent, "URL", "URLs"),
+                count(net.hosts_down, "host", "hosts")
+            )?;
+        }
+        writeln!(out)
+    }
+
     /// One line per (outcome, cause): `6 used the default avatar: offline, not in the cache`.
     pub(crate) fn write_groups(&self, out: &mut impl Write) -> io::Result<()> {
         let classified: Vec<_> = self.identities.iter().filter_map(classify).collect();
