@@ -26,6 +26,9 @@ pub enum Command {
         common: CommonArgs,
     },
     /// Replace avatar URLs in already built HTML (any generator's output) with local files.
+    #[command(mut_arg("config", |arg| arg.help(
+        "Config file (default: DIR/blog-avatars.toml, else ./blog-avatars.toml; optional)"
+    )))]
     Rewrite {
         /// The directory of built HTML.
         dir: PathBuf,
@@ -38,9 +41,9 @@ pub enum Command {
         /// The site directory.
         #[arg(default_value = ".")]
         site: PathBuf,
-        /// Options shared by the site commands.
+        /// The config and how to print.
         #[command(flatten)]
-        common: CommonArgs,
+        common: SiteArgs,
     },
     /// Print the provider URL for one email, Gravatar hash or QQ number.
     Url(UrlArgs),
@@ -57,9 +60,9 @@ pub enum Command {
         /// Address to listen on (loopback unless you ask otherwise).
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
-        /// Options shared by the site commands.
+        /// The flags of the builds it runs.
         #[command(flatten)]
-        common: CommonArgs,
+        common: ServeArgs,
     },
     /// Inspect or empty the download cache.
     Cache {
@@ -77,9 +80,9 @@ pub enum CacheAction {
         /// The site directory.
         #[arg(default_value = ".")]
         site: PathBuf,
-        /// Options shared by the site commands.
+        /// The config and how to print.
         #[command(flatten)]
-        common: CommonArgs,
+        common: SiteArgs,
     },
     /// Remove cached downloads.
     Clean {
@@ -89,9 +92,9 @@ pub enum CacheAction {
         /// Only remove entries older than this, e.g. `30d`, `12h`, `90m`.
         #[arg(long, value_name = "DURATION")]
         older_than: Option<String>,
-        /// Options shared by the site commands.
+        /// The config and how to print.
         #[command(flatten)]
-        common: CommonArgs,
+        common: SiteArgs,
     },
 }
 
@@ -132,6 +135,70 @@ pub struct CommonArgs {
     /// Plan only: write nothing, no network.
     #[arg(long)]
     pub dry_run: bool,
+    /// Every identity that did not get its own avatar, with each provider's answer.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Flags of `scan` and `cache`, which read the site and print: no network, nothing to plan.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SiteArgs {
+    /// Config file (default: SITE/blog-avatars.toml, optional).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Format of the output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Accepted for scripts that pass the same flags to every command; no network here anyway.
+    #[arg(long, hide = true)]
+    pub offline: bool,
+    /// Accepted and unused, like `--offline` (still checked: `--jobs 0` is bad usage everywhere).
+    #[arg(long, value_name = "N", hide = true, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Common flags that do nothing here.
+    #[command(flatten)]
+    pub unused: UnusedArgs,
+}
+
+/// Flags of `serve`: those of the builds it runs and how to print its address.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Config file (default: SITE/blog-avatars.toml, optional).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// No network: cache, local files and generated defaults only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Concurrent downloads (overrides [http] concurrency).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Format of the start-up message on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Common flags that do nothing here.
+    #[command(flatten)]
+    pub unused: UnusedArgs,
+}
+
+/// Common flags (see the contract) that mean nothing for a command: still accepted, so a script
+/// that passes the same flags to every command keeps working, but hidden from its `--help`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct UnusedArgs {
+    /// `--strict`: only `build` and `rewrite` resolve identities.
+    #[arg(long, hide = true)]
+    pub strict: bool,
+    /// `--dry-run`: only `build` and `rewrite` write avatars (`serve` refuses it).
+    #[arg(long, hide = true)]
+    pub dry_run: bool,
+    /// `--no-progress`: only `build` and `rewrite` show progress.
+    #[arg(long, hide = true)]
+    pub no_progress: bool,
 }
 
 /// Providers `url` can print.

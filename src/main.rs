@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use blog_avatars::{Error, report};
-use cli::{CacheAction, Cli, Command, CommonArgs, ReportFormat};
+use cli::{CacheAction, Cli, Command, CommonArgs, ReportFormat, ServeArgs, SiteArgs};
 
 /// Exit code for bad usage or invalid config.
 const EXIT_USAGE: u8 = 2;
@@ -22,12 +22,48 @@ fn main() -> ExitCode {
                 // `blog-avatars scan | head` is not a failure.
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_text(&error));
             let code = error
                 .downcast_ref::<Error>()
                 .map_or(1, |e| e.exit_code() as u8);
             ExitCode::from(code)
         }
+    }
+}
+
+/// The error and its causes in words, each said once. `{:#}` would repeat a cause that the
+/// message above it already quotes (`path: No such file…: No such file…`), and an I/O error's
+/// own text ends in `(os error 2)`, which tells a person nothing.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if part.is_empty() || text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    for io in error.chain().filter_map(|c| c.downcast_ref::<io::Error>()) {
+        text = text.replace(&io.to_string(), io_words(io));
+    }
+    text
+}
+
+/// What an I/O error means, in the words a person would use.
+fn io_words(error: &io::Error) -> &'static str {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file or folder",
+        io::ErrorKind::PermissionDenied => "permission denied",
+        io::ErrorKind::NotADirectory => "not a folder",
+        io::ErrorKind::IsADirectory => "a folder, not a file",
+        io::ErrorKind::AlreadyExists => "already exists",
+        io::ErrorKind::StorageFull => "the disk is full",
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
+        io::ErrorKind::InvalidData => "not valid text",
+        _ => "input/output error",
     }
 }
 
@@ -56,12 +92,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// `serve`: build, serve with live reload and the upload page, until SIGINT or SIGTERM.
 #[cfg(feature = "serve")]
-fn serve(site: &std::path::Path, port: u16, bind: &str, common: &CommonArgs) -> anyhow::Result<u8> {
+fn serve(site: &std::path::Path, port: u16, bind: &str, common: &ServeArgs) -> anyhow::Result<u8> {
     let Ok(bind) = bind.parse::<std::net::IpAddr>() else {
         eprintln!("error: --bind: `{bind}` is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)");
         return Ok(EXIT_USAGE);
     };
-    if common.dry_run {
+    if common.unused.dry_run {
         eprintln!("error: serve cannot --dry-run: it serves the files a build writes");
         return Ok(EXIT_USAGE);
     }
@@ -96,8 +132,9 @@ fn serve(site: &std::path::Path, port: u16, bind: &str, common: &CommonArgs) -> 
     match result {
         Ok(()) => Ok(0),
         Err(error) => {
-            eprintln!("error: {error}");
-            Ok(u8::try_from(error.exit_code()).unwrap_or(1))
+            let code = u8::try_from(error.exit_code()).unwrap_or(1);
+            eprintln!("error: {}", error_text(&anyhow::Error::from(error)));
+            Ok(code)
         }
     }
 }
@@ -108,7 +145,7 @@ fn serve(
     _site: &std::path::Path,
     _port: u16,
     _bind: &str,
-    _common: &CommonArgs,
+    _common: &ServeArgs,
 ) -> anyhow::Result<u8> {
     eprintln!(
         "error: this blog-avatars was built without the `serve` feature \
@@ -167,7 +204,12 @@ fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs)
                 for warning in &report.warnings {
                     writeln!(err, "warning: {warning}")?;
                 }
-                report.write_human(&mut out)?;
+                // A --strict build that fails says which identities failed, and how.
+                if common.verbose || (common.strict && report.errors > 0) {
+                    report.write_human_verbose(&mut out)?;
+                } else {
+                    report.write_human(&mut out)?;
+                }
             }
         }
     }
@@ -193,7 +235,8 @@ fn cache(action: &CacheAction) -> anyhow::Result<u8> {
                     serde_json::to_writer_pretty(&mut out, &summary)?;
                     writeln!(out)?;
                 }
-                ReportFormat::Human => summary.write_human(&mut out)?,
+                ReportFormat::Human if !common.quiet => summary.write_human(&mut out)?,
+                ReportFormat::Human => {}
             }
         }
         CacheAction::Clean { older_than, .. } => {
@@ -211,11 +254,14 @@ fn cache(action: &CacheAction) -> anyhow::Result<u8> {
                     serde_json::to_writer_pretty(&mut out, &summary)?;
                     writeln!(out)?;
                 }
-                ReportFormat::Human => writeln!(
+                ReportFormat::Human if !common.quiet => writeln!(
                     out,
-                    "removed {} entries, kept {}, freed {} bytes",
-                    summary.entries_removed, summary.entries_kept, summary.bytes_freed
+                    "removed {}, kept {}, freed {}",
+                    report::count(summary.entries_removed as u64, "entry", "entries"),
+                    summary.entries_kept,
+                    report::count(summary.bytes_freed, "byte", "bytes")
                 )?,
+                ReportFormat::Human => {}
             }
         }
     }
@@ -275,7 +321,7 @@ fn print_or_usage_error(
     }
 }
 
-fn scan(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
+fn scan(site: &std::path::Path, common: &SiteArgs) -> anyhow::Result<u8> {
     let (config, layout) = blog_avatars::open_site(site, common.config.as_deref())?;
     let result = blog_avatars::scan_site(&layout, &config);
     let stdout = io::stdout();

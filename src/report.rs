@@ -1,5 +1,9 @@
 //! Printing results: human lines or one JSON document on stdout, warnings on stderr.
 
+mod human;
+
+pub use human::count;
+
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -39,11 +43,11 @@ pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result
     writeln!(out, "layout: {}", result.layout.summary())?;
     writeln!(
         out,
-        "{} identities in {} files ({} layout), {} warnings",
-        result.identities.len(),
-        result.files,
+        "{} in {} ({} layout), {}",
+        count(result.identities.len() as u64, "identity", "identities"),
+        count(result.files as u64, "file", "files"),
         result.layout.kind,
-        result.warnings.len()
+        count(result.warnings.len() as u64, "warning", "warnings")
     )
 }
 
@@ -88,8 +92,11 @@ pub struct NetworkTotals {
     pub cache_fresh: u64,
     /// Conditional requests answered 304.
     pub not_modified: u64,
-    /// URLs that failed.
+    /// URLs that failed (those in `not_sent` included).
     pub failures: u64,
+    /// URLs not requested because their host had failed already this run (fail fast): failed
+    /// URLs with no request behind them.
+    pub not_sent: u64,
     /// Refreshes that failed and kept the last good image.
     pub stale: u64,
     /// Hosts given up on this run (fail fast).
@@ -112,6 +119,7 @@ impl From<FetchStats> for NetworkTotals {
             cache_fresh: stats.cache_fresh + stats.offline_hits,
             not_modified: stats.not_modified,
             failures: stats.failures,
+            not_sent: stats.skipped_host_down,
             stale: stats.stale,
             hosts_down: stats.hosts_down,
             hosts_given_up: Vec::new(),
@@ -331,8 +339,8 @@ impl BuildReport {
         let verb = if self.dry_run { "planned" } else { "resolved" };
         writeln!(
             out,
-            "{} identities {verb} ({} layout) in {:.2} s: {}",
-            self.identities.len(),
+            "{} {verb} ({} layout) in {:.2} s: {}",
+            count(self.identities.len() as u64, "identity", "identities"),
             self.layout,
             self.elapsed_ms as f64 / 1000.0,
             if totals.is_empty() {
@@ -345,10 +353,10 @@ impl BuildReport {
         if let Some(rewrite) = &self.rewrite {
             writeln!(
                 out,
-                "pages: {} read, {} rewritten; {} avatar URLs replaced, {} left as they were",
+                "pages: {} read, {} rewritten; {} replaced, {} left as they were",
                 rewrite.files_scanned,
                 rewrite.files_changed,
-                rewrite.urls_replaced,
+                count(rewrite.urls_replaced as u64, "avatar URL", "avatar URLs"),
                 rewrite.unreplaced.iter().map(|u| u.count).sum::<usize>()
             )?;
             if rewrite.urls_anonymous > 0 {
@@ -372,44 +380,16 @@ impl BuildReport {
         if !self.dry_run {
             writeln!(
                 out,
-                "files: {} in use, {} written, {} pruned; {} images processed; {} pages rendered",
+                "files: {} in use, {} written, {} pruned; {} processed; {} rendered",
                 self.files.produced,
                 self.files.written,
                 self.files.pruned,
-                self.files.decoded,
-                self.files.pages
+                count(self.files.decoded as u64, "image", "images"),
+                count(self.files.pages as u64, "page", "pages")
             )?;
-            writeln!(
-                out,
-                "network: {} requests, {} answered from cache, {} failed, {} hosts unreachable",
-                self.network.requests,
-                self.network.cache_fresh,
-                self.network.failures,
-                self.network.hosts_down
-            )?;
+            self.write_network(out)?;
             self.write_cut_short(out)?;
-        }
-        for identity in self.identities.iter().filter(|i| i.error || self.dry_run) {
-            let winner = identity.provider.map_or("none", ProviderName::as_str);
-            writeln!(
-                out,
-                "  {} {} → {winner}",
-                identity.kind.as_str(),
-                identity.value
-            )?;
-            for attempt in &identity.attempts {
-                if self.dry_run || attempt.outcome == "error" {
-                    writeln!(
-                        out,
-                        "    {}: {}",
-                        attempt.provider,
-                        attempt.detail.as_deref().unwrap_or(attempt.outcome)
-                    )?;
-                }
-            }
-            if let Some(stale) = &identity.stale {
-                writeln!(out, "    kept the last good cached image: {stale}")?;
-            }
+            self.write_groups(out)?;
         }
         if !self.stale_urls.is_empty() {
             writeln!(
@@ -428,8 +408,8 @@ impl BuildReport {
         if self.errors > 0 {
             writeln!(
                 out,
-                "{} identities fell back because of an error (exit code 3 with --strict)",
-                self.errors
+                "{} fell back because of an error (exit code 3 with --strict; -v for details)",
+                count(self.errors as u64, "identity", "identities")
             )?;
         }
         if self.exposed > 0 {
@@ -441,7 +421,11 @@ impl BuildReport {
             )?;
         }
         if !self.warnings.is_empty() {
-            writeln!(out, "{} warnings (on stderr)", self.warnings.len())?;
+            writeln!(
+                out,
+                "{} (on stderr)",
+                count(self.warnings.len() as u64, "warning", "warnings")
+            )?;
         }
         Ok(())
     }

@@ -190,7 +190,7 @@ impl<'a> Chain<'a> {
         for &provider in &self.config.avatars.providers {
             let step = match provider {
                 ProviderName::Local => self.local(found, &keys, warnings),
-                ProviderName::Url => self.url(&keys, warnings),
+                ProviderName::Url => self.url(found, &keys, warnings),
                 ProviderName::Gravatar => {
                     self.fetch_first(self.gravatar_urls(&keys), &Trust::Trusted)
                 }
@@ -334,7 +334,7 @@ impl<'a> Chain<'a> {
         }
     }
 
-    fn url(&self, keys: &Keys<'_>, warnings: &mut Vec<String>) -> Step {
+    fn url(&self, found: &FoundIdentity, keys: &Keys<'_>, warnings: &mut Vec<String>) -> Step {
         let mut allowed = Vec::new();
         let mut refusal = None;
         for url in &keys.urls {
@@ -342,7 +342,11 @@ impl<'a> Chain<'a> {
                 Ok(()) => allowed.push((*url).to_owned()),
                 Err(refused) => {
                     let message = format!("avatar URL refused: {refused}");
-                    warnings.push(message.clone());
+                    // Only the identity that *is* the URL warns: the email beside it in the same
+                    // comment tries the same URL, and one refused URL is one warning.
+                    if matches!(&found.identity, Identity::Url(own) if own == url) {
+                        warnings.push(message.clone());
+                    }
                     refusal = Some(message);
                 }
             }

@@ -22,6 +22,7 @@ mod page;
 mod preview;
 mod rebuild;
 mod reload;
+mod shape;
 mod site;
 mod store;
 mod upload;
@@ -47,6 +48,8 @@ use crate::scan::LayoutKind;
 
 /// URL of the upload page.
 pub const UPLOAD_PATH: &str = "/_avatars/upload";
+/// URL of the script that shows the build's warnings and errors over served pages.
+pub const OVERLAY_PATH: &str = "/_avatars/overlay.js";
 /// Default quiet period after the last file change before rebuilding.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Slack above `[serve] max_upload_bytes` for the other form fields and multipart framing.
@@ -302,6 +305,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route(UPLOAD_PATH, get(page::upload_page))
         .route("/_avatars/upload.js", get(page::script))
         .route("/_avatars/style.css", get(page::style))
+        .route(OVERLAY_PATH, get(page::overlay_script))
         .route("/_avatars/events", get(reload::events))
         .nest("/_avatars/api", api)
         .fallback(site::serve_site)

@@ -17,6 +17,7 @@ use super::guard::check_host;
 const UPLOAD_HTML: &str = include_str!("upload.html");
 const UPLOAD_JS: &str = include_str!("upload.js");
 const STYLE_CSS: &str = include_str!("style.css");
+const OVERLAY_JS: &str = include_str!("overlay.js");
 
 /// Scripts only from this server (no inline script, so an injected one cannot run); no framing.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -57,6 +58,13 @@ pub(crate) async fn upload_page(
             ("local_dir", &layout.relative(&site.local_dir())),
             ("site", &title),
             ("layout", &layout.kind.to_string()),
+            ("radius", &super::shape::avatar_radius(&site)),
+            (
+                "max_px",
+                &crate::process::DecodeLimits::default()
+                    .max_width
+                    .to_string(),
+            ),
             (
                 "ttl_minutes",
                 &state.previews.ttl().as_secs().div_ceil(60).to_string(),
@@ -86,6 +94,19 @@ pub(crate) async fn script() -> Response {
             (X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         UPLOAD_JS,
+    )
+        .into_response()
+}
+
+/// `GET /_avatars/overlay.js`: the build's warnings and errors over every served page.
+pub(crate) async fn overlay_script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        OVERLAY_JS,
     )
         .into_response()
 }
@@ -155,6 +176,8 @@ mod tests {
             "site",
             "layout",
             "ttl_minutes",
+            "radius",
+            "max_px",
         ];
         let filled = fill(UPLOAD_HTML, &names.map(|n| (n, "v")));
         assert!(

@@ -37,6 +37,10 @@ pub struct BuildStatus {
     pub warnings: usize,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
+    /// The warnings themselves (file, line, message), for the overlay on served pages.
+    pub warning_details: Vec<crate::scan::Warning>,
+    /// When identities fell back because of an error: the report's lines, one per cause.
+    pub error_lines: Vec<String>,
 }
 
 /// The opened site as of the latest successful build.
@@ -86,6 +90,8 @@ impl Builder {
             identities: 0,
             warnings: 0,
             elapsed_ms: 0,
+            warning_details: Vec::new(),
+            error_lines: Vec::new(),
         };
         Self {
             site_path: options.site.clone(),
@@ -207,6 +213,8 @@ impl Builder {
             identities: 0,
             warnings: 0,
             elapsed_ms,
+            warning_details: Vec::new(),
+            error_lines: Vec::new(),
         };
         match result {
             Ok(Ok((report, site))) => {
@@ -214,9 +222,12 @@ impl Builder {
                 status.ok = true;
                 status.identities = report.identities.len();
                 status.warnings = report.warnings.len();
+                status.warning_details = report.warnings.clone();
+                status.error_lines = report.error_lines();
                 status.message = format!(
-                    "built in {elapsed_ms} ms: {} identities, {} warnings",
-                    status.identities, status.warnings
+                    "built in {elapsed_ms} ms: {}, {}",
+                    crate::report::count(status.identities as u64, "identity", "identities"),
+                    crate::report::count(status.warnings as u64, "warning", "warnings")
                 );
             }
             Ok(Err(error)) => {

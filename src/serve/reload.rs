@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
 
-use super::AppState;
+use super::{AppState, BuildStatus, OVERLAY_PATH};
 
 /// `GET /_avatars/events`.
 pub(crate) async fn events(
@@ -36,32 +36,44 @@ pub(crate) async fn events(
                 return None;
             }
             let status = updates.borrow_and_update().clone();
-            let data = serde_json::json!({
-                "generation": status.generation,
-                "ok": status.ok,
-                "message": status.message,
-            });
-            let event = Event::default().event("reload").data(data.to_string());
+            // The whole status: a failed build does not reload the page, and the overlay shows
+            // why from this.
+            let data = serde_json::to_string(&status).unwrap_or_default();
+            let event = Event::default().event("reload").data(data);
             Some((Ok(event), (updates, shutdown)))
         },
     );
     Sse::new(stream::once(async move { Ok(hello) }).chain(changes)).keep_alive(KeepAlive::default())
 }
 
-/// The reload script for a page served at build `generation`.
+/// The reload script for a page served at build `generation`. A failed build does not reload:
+/// the overlay (`overlay.js`) shows why instead.
 pub(crate) fn script(generation: u64) -> String {
     format!(
         "<script>/* blog-avatars serve: live reload */(function(){{\
          if(!window.EventSource)return;var g={generation},s=new EventSource('/_avatars/events');\
          s.addEventListener('hello',function(e){{if(+e.data>g)location.reload();}});\
-         s.addEventListener('reload',function(e){{if(JSON.parse(e.data).ok)location.reload();}});\
+         s.addEventListener('reload',function(e){{var d=JSON.parse(e.data);if(d.ok)location.reload();\
+         else if(window.blogAvatarsOverlay)window.blogAvatarsOverlay(d);}});\
          }})();</script>"
     )
 }
 
-/// `html` with the reload script before its last `</body>` (or at the end).
-pub(crate) fn inject(html: &str, generation: u64) -> String {
-    let script = script(generation);
+/// The latest build's warnings and errors as JSON for `overlay.js`, and the script itself. `<` is
+/// escaped so no value can close the script element.
+fn overlay(status: &BuildStatus) -> String {
+    let json = serde_json::to_string(status)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
+    format!(
+        "<script type=\"application/json\" id=\"blog-avatars-status\">{json}</script>\
+         <script src=\"{OVERLAY_PATH}\"></script>"
+    )
+}
+
+/// `html` with the overlay and the reload script before its last `</body>` (or at the end).
+pub(crate) fn inject(html: &str, status: &BuildStatus) -> String {
+    let script = format!("{}{}", overlay(status), script(status.generation));
     let lower = html.to_ascii_lowercase();
     match lower.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
@@ -73,13 +85,48 @@ pub(crate) fn inject(html: &str, generation: u64) -> String {
 mod tests {
     use super::*;
 
+    fn status(generation: u64, message: &str) -> BuildStatus {
+        BuildStatus {
+            generation,
+            covers: 0,
+            ok: true,
+            message: String::new(),
+            identities: 0,
+            warnings: 1,
+            elapsed_ms: 0,
+            warning_details: vec![crate::scan::Warning {
+                path: "content/posts/a.md".into(),
+                line: Some(2),
+                message: message.into(),
+            }],
+            error_lines: Vec::new(),
+        }
+    }
+
     #[test]
     fn the_script_goes_before_the_closing_body_tag() {
         let page = "<html><body><p>x</p></BODY></html>";
-        let injected = inject(page, 7);
-        assert!(injected.starts_with("<html><body><p>x</p><script>"));
+        let injected = inject(page, &status(7, "bad"));
+        assert!(injected.starts_with("<html><body><p>x</p><script"));
         assert!(injected.ends_with("</script></BODY></html>"));
         assert!(injected.contains("var g=7"));
-        assert!(inject("<p>fragment</p>", 1).starts_with("<p>fragment</p><script>"));
+        assert!(injected.contains(OVERLAY_PATH));
+        assert!(inject("<p>fragment</p>", &status(1, "bad")).starts_with("<p>fragment</p><script"));
+    }
+
+    #[test]
+    fn a_message_cannot_close_the_data_script() {
+        let injected = inject("", &status(1, "</script><script>alert(1)</script>"));
+        assert_eq!(injected.matches("</script>").count(), 3, "{injected}");
+        let json = injected
+            .split("id=\"blog-avatars-status\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            value["warning_details"][0]["message"],
+            "</script><script>alert(1)</script>"
+        );
     }
 }

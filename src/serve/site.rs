@@ -17,8 +17,9 @@ use tower_http::services::ServeFile;
 
 use super::AppState;
 use super::page::{escape_html, info_page};
-use super::rebuild::SiteState;
+use super::rebuild::{BuildStatus, SiteState};
 use super::reload;
+use crate::scan::Warning;
 
 /// The fallback route: everything that is not `/_avatars/...`.
 pub(crate) async fn serve_site(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -34,13 +35,13 @@ async fn respond(state: &AppState, request: Request) -> Response {
         return (StatusCode::METHOD_NOT_ALLOWED, "read-only").into_response();
     }
     let site = state.builder.site();
-    let generation = state.builder.status().generation;
+    let status = state.builder.status();
     let raw_path = request.uri().path().to_owned();
     let Some(segments) = segments(&raw_path) else {
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     };
     let Some(mut file) = locate(&site, &segments) else {
-        return not_here(&site, &raw_path, generation);
+        return not_here(&site, &raw_path, &segments, &status);
     };
     if file.is_dir() {
         if !raw_path.ends_with('/') {
@@ -53,7 +54,7 @@ async fn respond(state: &AppState, request: Request) -> Response {
         file.push("index.html");
     }
     if !file.is_file() {
-        return not_here(&site, &raw_path, generation);
+        return not_here(&site, &raw_path, &segments, &status);
     }
     let is_html = file
         .extension()
@@ -63,7 +64,7 @@ async fn respond(state: &AppState, request: Request) -> Response {
         match tokio::fs::read(&file).await {
             Ok(bytes) => html(
                 StatusCode::OK,
-                reload::inject(&String::from_utf8_lossy(&bytes), generation),
+                reload::inject(&String::from_utf8_lossy(&bytes), &status),
             ),
             Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
         }
@@ -110,8 +111,9 @@ fn locate(site: &SiteState, segments: &[String]) -> Option<PathBuf> {
     Some(path)
 }
 
-/// 404, or at `/` a page that says what is served here.
-fn not_here(site: &SiteState, path: &str, generation: u64) -> Response {
+/// 404, or at `/` a page that says what is served here. A post that was not rendered because
+/// its file is broken says why (file, line, message) rather than "not found".
+fn not_here(site: &SiteState, path: &str, segments: &[String], status: &BuildStatus) -> Response {
     let upload = r#"<p><a class="button" href="/_avatars/upload">Upload an avatar</a></p>"#;
     if path == "/" {
         let body = match site.output_root() {
@@ -132,7 +134,31 @@ fn not_here(site: &SiteState, path: &str, generation: u64) -> Response {
         };
         return html(
             StatusCode::OK,
-            reload::inject(&info_page("blog-avatars serve", &body), generation),
+            reload::inject(&info_page("blog-avatars serve", &body), status),
+        );
+    }
+    let problems = unrendered_post(site, segments, status);
+    if !problems.is_empty() {
+        let items: Vec<String> = problems
+            .iter()
+            .map(|w| {
+                let place = match w.line {
+                    Some(line) => format!("{}</code>, line {line}", escape_html(&w.path)),
+                    None => format!("{}</code>", escape_html(&w.path)),
+                };
+                format!("<li><code>{place}: {}</li>", escape_html(&w.message))
+            })
+            .collect();
+        let body = format!(
+            "<p><code>{}</code> was not rendered because its post could not be read:</p>\
+             <ul class=\"problems\">{}</ul><p>Fix the file and save it: this page reloads when \
+             the site is rebuilt.</p>{upload}",
+            escape_html(path),
+            items.concat()
+        );
+        return html(
+            StatusCode::NOT_FOUND,
+            reload::inject(&info_page("This post could not be read", &body), status),
         );
     }
     let body = format!(
@@ -141,8 +167,37 @@ fn not_here(site: &SiteState, path: &str, generation: u64) -> Response {
     );
     html(
         StatusCode::NOT_FOUND,
-        reload::inject(&info_page("Not found", &body), generation),
+        reload::inject(&info_page("Not found", &body), status),
     )
+}
+
+/// The warnings about the post that would be at `/<slug>/`: a content file whose stem is the
+/// slug (a post whose front matter cannot be read has no other slug).
+fn unrendered_post<'s>(
+    site: &SiteState,
+    segments: &[String],
+    status: &'s BuildStatus,
+) -> Vec<&'s Warning> {
+    let slug = match segments {
+        [slug] => slug,
+        [slug, index] if index == "index.html" => slug,
+        _ => return Vec::new(),
+    };
+    let post_dirs: Vec<String> = site
+        .layout
+        .post_dirs
+        .iter()
+        .map(|dir| site.layout.relative(dir))
+        .collect();
+    status
+        .warning_details
+        .iter()
+        .filter(|w| {
+            let path = Path::new(&w.path);
+            post_dirs.iter().any(|dir| path.starts_with(dir))
+                && path.file_stem().is_some_and(|stem| stem == slug.as_str())
+        })
+        .collect()
 }
 
 fn html(status: StatusCode, body: String) -> Response {

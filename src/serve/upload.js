@@ -2,7 +2,9 @@
  *
  * Written in ES5 on purpose: the server-side preview exists for browsers that cannot preview
  * locally, so this file has to run in them too. Feature detection picks the path:
- * - in the browser: object URL + canvas, the centred square drawn at each published size;
+ * - in the browser: createImageBitmap (or an object URL) + canvas, the centred square drawn at
+ *   each published size, after the checks the server would make (type, end marker, dimensions,
+ *   size) so a refused file is never uploaded;
  *   the file is uploaded once, on Save;
  * - on the server (no canvas or object URLs, or `?preview=server`): the file is uploaded at
  *   once, the server answers with processed PNGs kept in a temporary area, and Save, Cancel or
@@ -20,7 +22,13 @@
   var token = meta('avatars-token');
   var sizes = meta('avatars-sizes').split(',').map(Number);
   var maxBytes = Number(meta('avatars-max-bytes'));
+  var maxPx = Number(meta('avatars-max-px')) || 8192;
   var largest = Math.max.apply(Math, sizes) * 2;
+  // Previews in the theme's shape: the border-radius of its `.avatar` (50% for circles).
+  var radius = meta('avatars-radius') || '8px';
+  if (document.documentElement.style.setProperty) {
+    document.documentElement.style.setProperty('--avatar-radius', radius);
+  }
 
   var forceServer = /[?&]preview=server(&|$)/.test(location.search);
   var canvasWorks = (function () {
@@ -155,52 +163,187 @@
 
   /* ---- choosing a file ---- */
 
+  /* ---- what the server would refuse, refused here before anything is uploaded ---- */
+
+  function ascii(b, at, n) {
+    var text = '';
+    for (var i = at; i < at + n && i < b.length; i++) { text += String.fromCharCode(b[i]); }
+    return text;
+  }
+  function u16be(b, at) { return (b[at] << 8) | b[at + 1]; }
+  function u16le(b, at) { return b[at] | (b[at + 1] << 8); }
+  function u32be(b, at) { return ((b[at] << 24) >>> 0) + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]); }
+  function u24le(b, at) { return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16); }
+
+  /* The formats the server decodes, by their first bytes (the name and type can lie). */
+  function sniff(b) {
+    if (b.length >= 8 && b[0] === 0x89 && ascii(b, 1, 3) === 'PNG') { return 'png'; }
+    if (b.length >= 3 && b[0] === 0xFF && b[1] === 0xD8 && b[2] === 0xFF) { return 'jpeg'; }
+    if (b.length >= 6 && ascii(b, 0, 4) === 'GIF8') { return 'gif'; }
+    if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') { return 'webp'; }
+    return null;
+  }
+
+  /* What a file that is not a picture is, for the message. */
+  function whatItIs(b) {
+    var text = ascii(b, 0, 1024).replace(/^(\xEF\xBB\xBF)?\s*/, '').toLowerCase();
+    if (text.indexOf('<svg') >= 0) { return 'an SVG drawing'; }
+    if (/^<(!doctype html|html|head|body)/.test(text)) { return 'an HTML page'; }
+    return null;
+  }
+
+  /* False when the file stops before its format's last marker (an interrupted download). */
+  function complete(format, b) {
+    var n = b.length;
+    if (format === 'png') { return n >= 12 && ascii(b, n - 8, 4) === 'IEND'; }
+    if (format === 'gif') { return b[n - 1] === 0x3B; }
+    if (format === 'webp') { return n >= 8 && b[4] + (b[5] << 8) + (b[6] << 16) + b[7] * 16777216 + 8 <= n; }
+    for (var i = n - 2; i >= 2 && i >= n - 4096; i--) {
+      if (b[i] === 0xFF && b[i + 1] === 0xD9) { return true; }
+    }
+    return false;
+  }
+
+  /* Width and height from the header, without decoding: { w, h } or null. */
+  function dimensions(format, b) {
+    if (format === 'png' && b.length >= 24) { return { w: u32be(b, 16), h: u32be(b, 20) }; }
+    if (format === 'gif' && b.length >= 10) { return { w: u16le(b, 6), h: u16le(b, 8) }; }
+    if (format === 'webp' && b.length >= 30) {
+      var chunk = ascii(b, 12, 4);
+      if (chunk === 'VP8X') { return { w: 1 + u24le(b, 24), h: 1 + u24le(b, 27) }; }
+      if (chunk === 'VP8 ') { return { w: u16le(b, 26) & 0x3FFF, h: u16le(b, 28) & 0x3FFF }; }
+      if (chunk === 'VP8L') {
+        return { w: 1 + (((b[22] & 0x3F) << 8) | b[21]),
+                 h: 1 + (((b[24] & 0x0F) << 10) | (b[23] << 2) | ((b[22] & 0xC0) >> 6)) };
+      }
+      return null;
+    }
+    if (format === 'jpeg') {
+      var at = 2;
+      while (at + 9 < b.length && b[at] === 0xFF) {
+        var marker = b[at + 1];
+        if (marker >= 0xC0 && marker <= 0xCF && marker !== 0xC4 && marker !== 0xC8 && marker !== 0xCC) {
+          return { w: u16be(b, at + 7), h: u16be(b, at + 5) };
+        }
+        at += 2 + u16be(b, at + 2);
+      }
+    }
+    return null;
+  }
+
+  /* Why the server would refuse these bytes, or null. */
+  function problemWith(b) {
+    var format = sniff(b);
+    if (!format) {
+      var what = whatItIs(b);
+      return { text: 'This file is ' + (what ? what + ', not a picture' : 'not a PNG, JPEG, GIF or WebP image') +
+        ': choose a PNG, JPEG, GIF or WebP picture.', code: 'type' };
+    }
+    if (!complete(format, b)) {
+      return { text: 'This image is cut short (an incomplete download?): choose the complete file.', code: 'truncated' };
+    }
+    var size = dimensions(format, b);
+    if (size && (size.w > maxPx || size.h > maxPx)) {
+      return { text: 'This image is ' + size.w + '×' + size.h + ' px; the limit is ' + maxPx + '×' + maxPx + ' px.',
+        code: 'dimensions' };
+    }
+    if (size && (size.w === 0 || size.h === 0)) {
+      return { text: 'This image is empty (0 px wide or high).', code: 'dimensions' };
+    }
+    return null;
+  }
+
+  function refuse(problem) {
+    form.setAttribute('data-refused', problem.code);
+    setStatus(problem.text, 'bad');
+    updateButtons();
+  }
+
+  /* Reads the file and calls done(problem, format); without FileReader the server decides. */
+  function inspect(file, done) {
+    if (!window.FileReader || !window.Uint8Array) { done(null, null); return; }
+    var reader = new FileReader();
+    reader.onload = function () {
+      var bytes = new Uint8Array(reader.result);
+      done(problemWith(bytes), sniff(bytes));
+    };
+    reader.onerror = function () { done(null, null); };
+    reader.readAsArrayBuffer(file);
+  }
+
+  /* ---- choosing a file ---- */
+
+  var choices = 0;
   function choose(file) {
     if (!file) { return; }
     clear();
     setStatus('');
     published.hidden = true;
     form.removeAttribute('data-saved');
+    form.removeAttribute('data-refused');
     if (file.size > maxBytes) {
-      setStatus('This file is ' + human(file.size) + '; the limit is ' + human(maxBytes) + '.', 'bad');
+      refuse({ text: 'This file is ' + human(file.size) + '; the limit is ' + human(maxBytes) + '.', code: 'size' });
       return;
     }
-    if (inBrowser) { previewInBrowser(file); } else { previewOnServer(file); }
+    var mine = ++choices;
+    inspect(file, function (problem, format) {
+      if (mine !== choices) { return; }
+      if (problem) { refuse(problem); return; }
+      if (inBrowser) { previewInBrowser(file, format); } else { previewOnServer(file); }
+    });
   }
 
-  function previewInBrowser(file) {
-    var entry = { file: file, mode: 'browser', objectUrl: URL.createObjectURL(file), previewId: null, ready: false };
-    var img = new Image();
+  function draw(entry, source, w, h) {
+    var side = Math.min(w, h);
+    previews.innerHTML = '';
+    for (var i = 0; i < sizes.length; i++) {
+      var css = sizes[i], px = css * 2;
+      var canvas = document.createElement('canvas');
+      canvas.width = px;
+      canvas.height = px;
+      canvas.style.width = css + 'px';
+      canvas.style.height = css + 'px';
+      canvas.setAttribute('data-css', String(css));
+      var ctx = canvas.getContext('2d');
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(source, (w - side) / 2, (h - side) / 2, side, side, 0, 0, px, px);
+      previews.appendChild(figure(canvas, css));
+    }
+    info.textContent = describe(w, h, side) + ' Previewed in your browser: nothing is uploaded until you save.';
+    ready(entry);
+  }
+
+  /* The browser could not decode it: damaged, or a format this browser lacks (older ones have
+   * no WebP), which the server can still preview. */
+  function undecodable(entry, file, format) {
+    if (entry.objectUrl) { URL.revokeObjectURL(entry.objectUrl); }
+    current = null;
+    if (format === 'webp' || !format) { previewOnServer(file); return; }
+    preview.setAttribute('data-state', 'empty');
+    refuse({ text: 'This image is damaged: it cannot be decoded.', code: 'damaged' });
+  }
+
+  function previewInBrowser(file, format) {
+    var entry = { file: file, mode: 'browser', objectUrl: null, previewId: null, ready: false };
     current = entry;
     preview.setAttribute('data-mode', 'browser');
     preview.setAttribute('data-state', 'loading');
+    if (window.createImageBitmap) {
+      createImageBitmap(file).then(function (bitmap) {
+        if (current === entry) { draw(entry, bitmap, bitmap.width, bitmap.height); }
+      }, function () {
+        if (current === entry) { undecodable(entry, file, format); }
+      });
+      return;
+    }
+    var img = new Image();
+    entry.objectUrl = URL.createObjectURL(file);
     img.onload = function () {
-      if (current !== entry) { return; }
-      var w = img.naturalWidth, h = img.naturalHeight, side = Math.min(w, h);
-      previews.innerHTML = '';
-      for (var i = 0; i < sizes.length; i++) {
-        var css = sizes[i], px = css * 2;
-        var canvas = document.createElement('canvas');
-        canvas.width = px;
-        canvas.height = px;
-        canvas.style.width = css + 'px';
-        canvas.style.height = css + 'px';
-        canvas.setAttribute('data-css', String(css));
-        var ctx = canvas.getContext('2d');
-        ctx.imageSmoothingEnabled = true;
-        ctx.imageSmoothingQuality = 'high';
-        ctx.drawImage(img, (w - side) / 2, (h - side) / 2, side, side, 0, 0, px, px);
-        previews.appendChild(figure(canvas, css));
-      }
-      info.textContent = describe(w, h, side) + ' Previewed in your browser: nothing is uploaded until you save.';
-      ready(entry);
+      if (current === entry) { draw(entry, img, img.naturalWidth, img.naturalHeight); }
     };
     img.onerror = function () {
-      // The browser cannot show it: the server either previews it or says why not.
-      if (current !== entry) { return; }
-      URL.revokeObjectURL(entry.objectUrl);
-      current = null;
-      previewOnServer(file);
+      if (current === entry) { undecodable(entry, file, format); }
     };
     img.src = entry.objectUrl;
   }

@@ -3,7 +3,7 @@
 //! with no data file (every comment must fall back), then `blog-avatars build` against the
 //! loopback avatar service, then the generator again, and checks the built pages: each avatar
 //! `<img>` is the right person's local file at 1x and 2x, and nothing names a provider, an email,
-//! a hash or a QQ number. Hugo, Jekyll and Hexo run for real (`.ci/run` installs them); Zola is
+//! a hash or a QQ number. Hugo, Jekyll and Hexo run for real (`./test` installs them); Zola is
 //! not packaged for Debian, so its templates are rendered with Tera 1 (Zola releases) and Tera 2
 //! (Zola's next engine) the way Zola renders a page.
 
@@ -238,7 +238,7 @@ fn tool(program: &str, args: &[&str], dir: &Path, install: &str) -> String {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| {
-            panic!("cannot run {program} ({e}): install it with `{install}`, as .ci/run does")
+            panic!("cannot run {program} ({e}): install it with `{install}`, as ./test does")
         });
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);

@@ -20,7 +20,7 @@ fn hugo_then_rewrite_public_serves_every_avatar_locally() {
     let hugo = std::process::Command::new("hugo").arg("version").output();
     assert!(
         hugo.is_ok_and(|o| o.status.success()),
-        "hugo is not installed: apt-get install hugo (.ci/run does)"
+        "hugo is not installed: apt-get install hugo (./test does)"
     );
     let (temp, site) = copy_site("generators/hugo");
     std::fs::write(

@@ -15,6 +15,7 @@ mod hostile;
 mod hugo_rewrite;
 mod layouts;
 mod layouts_generators;
+mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
 #[cfg(feature = "serve")]
@@ -23,6 +24,7 @@ mod privacy;
 mod private_paths;
 mod proxy;
 mod proxy_server;
+mod readme;
 mod render_limits;
 mod rewrite;
 mod rewrite_nobody;

@@ -179,7 +179,14 @@ fn editing_the_config_rebuilds_with_the_new_settings() {
         "{:?}",
         sizes(&server)
     );
-    // The upload page follows the new sizes too.
-    let page = server.get("/_avatars/upload").text();
-    assert!(page.contains("content=\"48\""), "{page}");
+    // The upload page follows the new sizes too (once the build that wrote the data file has
+    // finished: the data file is written before the pages are rendered).
+    assert!(
+        eventually(Duration::from_secs(20), || server
+            .get("/_avatars/upload")
+            .text()
+            .contains("content=\"48\"")),
+        "{}",
+        server.get("/_avatars/upload").text()
+    );
 }

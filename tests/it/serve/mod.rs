@@ -4,8 +4,10 @@
 mod api;
 mod binary;
 mod browser;
+mod checks;
 mod limits;
 mod live;
+mod overlay;
 mod webdriver;
 
 use std::io::{Read, Write};

@@ -23,7 +23,7 @@ fn required(program: &str) -> PathBuf {
         panic!(
             "`{program}` is not installed: the end-to-end tests of the upload page need \
              Debian's chromium and chromium-driver (`apt-get install -y chromium \
-             chromium-driver`, as .ci/run does)"
+             chromium-driver`, as ./test does)"
         )
     })
 }
