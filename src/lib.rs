@@ -53,7 +53,7 @@ pub fn open_site(site: &Path, config_path: Option<&Path>) -> Result<(Config, Sit
     if !metadata.is_dir() {
         return Err(Error::io(
             site,
-            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
         ));
     }
     let config = Config::load(site, config_path)?;

@@ -46,15 +46,23 @@ fn error_text(error: &anyhow::Error) -> String {
         }
         text.push_str(&part);
     }
+    // Only the operating system's own texts are reworded: an error made with a message of ours
+    // (a refused symlink, say) already says what happened.
     for io in error.chain().filter_map(|c| c.downcast_ref::<io::Error>()) {
-        text = text.replace(&io.to_string(), io_words(io));
+        if let Some(code) = io.raw_os_error() {
+            let words = io_words(io).map_or_else(
+                || io.to_string().replace(&format!(" (os error {code})"), ""),
+                str::to_owned,
+            );
+            text = text.replace(&io.to_string(), &words);
+        }
     }
     text
 }
 
 /// What an I/O error means, in the words a person would use.
-fn io_words(error: &io::Error) -> &'static str {
-    match error.kind() {
+fn io_words(error: &io::Error) -> Option<&'static str> {
+    Some(match error.kind() {
         io::ErrorKind::NotFound => "no such file or folder",
         io::ErrorKind::PermissionDenied => "permission denied",
         io::ErrorKind::NotADirectory => "not a folder",
@@ -63,8 +71,8 @@ fn io_words(error: &io::Error) -> &'static str {
         io::ErrorKind::StorageFull => "the disk is full",
         io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
         io::ErrorKind::InvalidData => "not valid text",
-        _ => "input/output error",
-    }
+        _ => return None,
+    })
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -105,10 +105,12 @@ pub fn rewrite_site(
     options: &BuildOptions,
 ) -> Result<BuildReport> {
     let started = Instant::now();
-    if !dir.is_dir() {
+    // The operating system's own answer (no such folder, not a folder, permission denied).
+    let metadata = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    if !metadata.is_dir() {
         return Err(Error::io(
             dir,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
         ));
     }
     let (mut config, root) = locate_config(dir, config_path)?;

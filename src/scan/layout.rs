@@ -286,7 +286,8 @@ impl SiteLayout {
         for (what, key, path) in outputs {
             if path.starts_with(&publish) {
                 return Err(Error::Usage(format!(
-                    "the {what} {} lies inside {}, the folder the {} site publishes;                      set {key} to a path outside it",
+                    "the {what} {} lies inside {}, the folder the {} site publishes; \
+                     set {key} to a path outside it",
                     self.relative(&path),
                     self.relative(&publish),
                     self.kind

@@ -24,7 +24,7 @@ fn private_paths_inside_the_published_tree_warn_and_fail_strict_builds() {
     let (_temp, site) = copy_site("sites/native");
     std::fs::write(
         site.join("blog-avatars.toml"),
-        "[local]\ndir = \"static/uploads\"\n[http]\ncache_dir = \"public/.cache\"\n",
+        "[local]\ndir = \"static/uploads\"\n[http]\ncache_dir = \"static/.cache\"\n",
     )
     .unwrap();
     let args = ["build", s(&site), "--offline", "--format", "json"];
@@ -35,7 +35,7 @@ fn private_paths_inside_the_published_tree_warn_and_fail_strict_builds() {
     assert_eq!(local[0]["path"], "static/uploads");
     let cache = warnings_about(&report, "cache_dir");
     assert_eq!(cache.len(), 1, "{report:#}");
-    assert_eq!(cache[0]["path"], "public/.cache");
+    assert_eq!(cache[0]["path"], "static/.cache");
     let strict = run_json(&[&args[..], &["--strict"]].concat(), 3);
     assert_eq!(strict["exposed"], 2);
 
