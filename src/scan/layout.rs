@@ -75,6 +75,11 @@ pub struct SiteLayout {
     /// The folder the generator publishes (Hugo `publishDir`, Jekyll `destination`, Hexo
     /// `public_dir`, Zola `output_dir`; native: the output dir). Nothing private goes in it.
     pub publish_dir: PathBuf,
+    /// Jekyll's `source`, Hexo's `source_dir`: published, except names starting with `_` or `.`.
+    pub source_dir: Option<PathBuf>,
+    /// Folders inside the source that the generator's config excludes from publishing
+    /// (Jekyll's plain `exclude` entries).
+    pub excluded: Vec<PathBuf>,
     /// Which layout was chosen, from which file, and why.
     pub detection: Detection,
 }
@@ -233,6 +238,12 @@ impl SiteLayout {
             static_dirs: folders.static_dirs,
             data_dir: folders.data_dir,
             publish_dir: folders.publish_dir,
+            source_dir: folders.underscore_root,
+            excluded: folders
+                .unpublished
+                .into_iter()
+                .map(|(dir, _)| dir)
+                .collect(),
             detection,
         }
     }

@@ -9,8 +9,8 @@
 //! | zola | `static/`; and `output_dir` (`public`) |
 //! | native | the output (`public/`) and the static dirs copied into it |
 //!
-//! The generator's own config is read only for these few keys, leniently: an unreadable file
-//! means the defaults.
+//! The folders come from the layout, which read the generator's own config (one reader for every
+//! key, in any letter case where the generator allows it); only Jekyll's `include` is read here.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -105,93 +105,42 @@ impl Tree {
     }
 }
 
-/// The folders `layout`'s generator publishes.
+/// The folders `layout`'s generator publishes, from what the layout read of its config.
 pub fn published_trees(layout: &SiteLayout) -> Vec<Tree> {
-    let root = &layout.root;
-    let statics = || {
-        layout
-            .static_dirs
-            .iter()
-            .map(|dir| Tree::all(dir.clone(), "a static folder the generator copies"))
-    };
-    let output = |key: Option<&str>, files: &[&str], default: &str| {
-        let dir = key
-            .and_then(|key| generator_key(root, files, key).into_iter().next())
-            .unwrap_or_else(|| default.to_owned());
-        Tree::all(root.join(dir), "the generator's output")
-    };
-    let mut trees: Vec<Tree> = match layout.kind {
-        LayoutKind::Jekyll => {
-            let files = ["_config.yml", "_config.yaml", "_config.toml"];
-            // The source is where `_posts` lives (the site root unless `source` moves it).
-            let source = layout
-                .post_dirs
+    let source = layout.source_dir.as_ref();
+    // A source folder (Jekyll, Hexo) is published by its own rule, not copied whole.
+    let mut trees: Vec<Tree> = layout
+        .static_dirs
+        .iter()
+        .filter(|dir| Some(*dir) != source)
+        .map(|dir| Tree::all(dir.clone(), "a static folder the generator copies"))
+        .collect();
+    if let Some(source) = source {
+        let include = match layout.kind {
+            LayoutKind::Jekyll => jekyll_include(&layout.root),
+            _ => Vec::new(),
+        };
+        trees.push(Tree {
+            dir: source.clone(),
+            skips_hidden: true,
+            include,
+            exclude: layout
+                .excluded
                 .iter()
-                .find(|dir| dir.ends_with("_posts"))
-                .and_then(|dir| dir.parent())
-                .unwrap_or(root)
-                .to_path_buf();
-            vec![
-                Tree {
-                    dir: source,
-                    skips_hidden: true,
-                    include: generator_key(root, &files, "include"),
-                    exclude: generator_key(root, &files, "exclude"),
-                    what: "the Jekyll source (every name not starting with `_` or `.`)".into(),
-                },
-                output(Some("destination"), &files, "_site"),
-            ]
-        }
-        LayoutKind::Hexo => {
-            let files = ["_config.yml"];
-            let source = generator_key(root, &files, "source_dir").into_iter().next();
-            vec![
-                Tree {
-                    dir: root.join(source.as_deref().unwrap_or("source")),
-                    skips_hidden: true,
-                    include: Vec::new(),
-                    exclude: Vec::new(),
-                    what: "the Hexo source (every name not starting with `_` or `.`)".into(),
-                },
-                output(Some("public_dir"), &files, "public"),
-            ]
-        }
-        LayoutKind::Hugo => {
-            let files = [
-                "hugo.toml",
-                "hugo.yaml",
-                "hugo.yml",
-                "hugo.json",
-                "config.toml",
-                "config.yaml",
-                "config.yml",
-                "config.json",
-            ];
-            let publish = generator_key(root, &files, "publishDir")
-                .into_iter()
-                .chain(generator_key(root, &files, "publishdir"))
-                .next()
-                .unwrap_or_else(|| "public".into());
-            statics()
-                .chain([Tree::all(root.join(publish), "the generator's output")])
-                .collect()
-        }
-        LayoutKind::Zola => statics()
-            .chain([output(
-                Some("output_dir"),
-                &["config.toml", "zola.toml"],
-                "public",
-            )])
-            .collect(),
-        LayoutKind::Native => statics()
-            .chain(
-                layout
-                    .output_dir
-                    .iter()
-                    .map(|dir| Tree::all(dir.clone(), "the rendered blog")),
-            )
-            .collect(),
+                .filter_map(|dir| dir.strip_prefix(source).ok())
+                .map(|dir| dir.to_string_lossy().into_owned())
+                .collect(),
+            what: format!(
+                "the {} source (every name not starting with `_` or `.`)",
+                layout.kind
+            ),
+        });
+    }
+    let (output, what) = match &layout.output_dir {
+        Some(dir) => (dir.clone(), "the rendered blog"),
+        None => (layout.publish_dir.clone(), "the generator's output"),
     };
+    trees.push(Tree::all(output, what));
     trees.dedup();
     trees
 }
@@ -243,28 +192,25 @@ pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
         .collect()
 }
 
-/// A top-level key of the generator's config: a string, or a list of strings.
-fn generator_key(root: &Path, files: &[&str], key: &str) -> Vec<String> {
-    for file in files {
+/// Jekyll's `include`: names starting with `_` or `.` that it publishes all the same.
+fn jekyll_include(root: &Path) -> Vec<String> {
+    for file in ["_config.yml", "_config.yaml", "_config.toml"] {
         let Ok(text) = std::fs::read_to_string(root.join(file)) else {
             continue;
         };
-        let value: Option<serde_json::Value> = match file.rsplit('.').next() {
-            Some("toml") => toml::from_str(&text).ok(),
-            Some("json") => serde_json::from_str(&text).ok(),
-            _ => serde_saphyr::from_str(&text).ok(),
+        let value: Option<serde_json::Value> = if file.ends_with(".toml") {
+            toml::from_str(&text).ok()
+        } else {
+            serde_saphyr::from_str(&text).ok()
         };
-        let Some(value) = value.and_then(|v| v.get(key).cloned()) else {
-            continue;
+        let Some(serde_json::Value::Array(items)) = value.and_then(|v| v.get("include").cloned())
+        else {
+            return Vec::new();
         };
-        return match value {
-            serde_json::Value::String(s) => vec![s],
-            serde_json::Value::Array(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        };
+        return items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect();
     }
     Vec::new()
 }

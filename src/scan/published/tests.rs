@@ -131,3 +131,23 @@ fn the_old_default_folder_is_used_while_it_holds_files_with_a_notice() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].message.contains("jekyll"), "{warnings:?}");
 }
+
+#[test]
+fn hugo_folders_come_from_its_config_directory_in_any_letter_case() {
+    // Hugo reads `config/_default/` and keys in any case: `publishdir` there moves the output.
+    let (_temp, layout) = layout_of(
+        LayoutChoice::Auto,
+        &[
+            (
+                "config/_default/hugo.toml",
+                "baseurl = \"https://x.org/\"\npublishdir = \"docs\"\nstaticdir = \"assets\"\n",
+            ),
+            ("content/a.md", "---\ntitle: a\n---\n"),
+        ],
+    );
+    assert_eq!(layout.kind, LayoutKind::Hugo);
+    assert!(published(&layout, "docs/uploads/ada@example.org.png"));
+    assert!(published(&layout, "assets/uploads/ada@example.org.png"));
+    assert!(!published(&layout, "public/uploads/ada@example.org.png"));
+    assert!(!published(&layout, "_avatars/ada@example.org.png"));
+}
