@@ -362,15 +362,17 @@ impl BuildReport {
             if rewrite.urls_anonymous > 0 {
                 writeln!(
                     out,
-                    "{} avatar URLs named nobody (empty or unfilled hash): replaced with the default avatar",
-                    rewrite.urls_anonymous
+                    "{} named nobody (empty or unfilled hash): replaced with the default avatar",
+                    count(rewrite.urls_anonymous as u64, "avatar URL", "avatar URLs")
                 )?;
             }
             if !rewrite.unreplaced.is_empty() {
                 let total: usize = rewrite.unreplaced.iter().map(|u| u.count).sum();
                 writeln!(
                     out,
-                    "{total} avatar URLs could not be replaced; visitors' browsers still fetch them (exit code 3 with --strict):"
+                    "{} could not be replaced; visitors' browsers still fetch them (exit code 3 \
+                     with --strict):",
+                    count(total as u64, "avatar URL", "avatar URLs")
                 )?;
                 for left in &rewrite.unreplaced {
                     writeln!(out, "  {}: {} ({}x)", left.path, left.url, left.count)?;
@@ -394,8 +396,12 @@ impl BuildReport {
         if !self.stale_urls.is_empty() {
             writeln!(
                 out,
-                "{} avatar URLs have gone stale (kept the last good copy):",
-                self.stale_urls.len()
+                "{} gone stale (kept the last good copy):",
+                count(
+                    self.stale_urls.len() as u64,
+                    "avatar URL has",
+                    "avatar URLs have"
+                )
             )?;
             for stale in &self.stale_urls {
                 if stale.sources.is_empty() {
@@ -415,9 +421,12 @@ impl BuildReport {
         if self.exposed > 0 {
             writeln!(
                 out,
-                "{} private paths lie inside what the generator publishes (exit code 3 with \
-                 --strict)",
-                self.exposed
+                "{} inside what the generator publishes (exit code 3 with --strict)",
+                count(
+                    self.exposed as u64,
+                    "private path lies",
+                    "private paths lie"
+                )
             )?;
         }
         if !self.warnings.is_empty() {
@@ -436,9 +445,14 @@ impl BuildReport {
         if network.deadline_cut > 0 {
             writeln!(
                 out,
-                "cut short: the network deadline ([http] deadline_s) passed; {} URLs not fetched \
-                 or cut, {} identities affected",
-                network.deadline_cut, network.identities_cut_by_deadline
+                "cut short: the network deadline ([http] deadline_s) passed; {} not fetched or \
+                 cut, {} affected",
+                count(network.deadline_cut, "URL", "URLs"),
+                count(
+                    network.identities_cut_by_deadline as u64,
+                    "identity",
+                    "identities"
+                )
             )?;
         }
         if !network.hosts_given_up.is_empty() {

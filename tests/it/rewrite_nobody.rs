@@ -228,7 +228,7 @@ fn avatar_urls_it_cannot_replace_are_listed_and_fail_strict() {
     assert_eq!(human.status.code(), Some(3));
     let stdout = String::from_utf8(human.stdout).unwrap();
     assert!(
-        stdout.contains("1 avatar URLs named nobody")
+        stdout.contains("1 avatar URL named nobody")
             && stdout.contains("4 avatar URLs could not be replaced")
             && stdout
                 .contains("posts/a.html: https://thirdqq.qlogo.cn/g?b=oidb&k=AbCdEf&s=100 (2x)"),

@@ -59,7 +59,8 @@ fn the_deadline_cuts_many_slow_hosts_short_and_the_report_says_so() {
         "the build took {elapsed:?}, report {}",
         report["elapsed_ms"]
     );
-    assert!(elapsed < Duration::from_secs(16), "took {elapsed:?}");
+    // A sanity bound well under the ~50 s the same build takes without the deadline.
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
 
     let network = &report["network"];
     assert_eq!(report["identities"].as_array().unwrap().len(), 24);
