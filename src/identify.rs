@@ -147,6 +147,8 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
     let shown = shorten(value);
     let identity = match kind {
         FieldKind::Email => {
+            // Themes write `mailto:` links in email fields (`email: mailto:ada@example.org`).
+            let value = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
             if let Some(hash) = as_hash(value) {
                 Identity::Hash(hash)
             } else if is_email(value) {
@@ -175,16 +177,65 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
             }
         }
         FieldKind::Github => {
-            let login = value.strip_prefix('@').unwrap_or(value);
+            let login = github_login(value);
             if is_valid_login(login) {
                 Identity::Github(login.to_ascii_lowercase())
             } else {
                 return Err(Invalid(format!("`{shown}` is not a GitHub user name")));
             }
         }
-        FieldKind::Avatar => avatar(value)?,
+        FieldKind::Avatar => match avatar_identity(value) {
+            Some(identity) => identity,
+            None => avatar(value)?,
+        },
     };
     Ok(Some(identity))
+}
+
+/// An `avatar` that holds an identity rather than an image (Hexo themes write
+/// `avatar: 17450856@qq.com` and let the template ask Gravatar or QQ): an email (a
+/// `digits@qq.com` one also a QQ number) or a Gravatar hash. A path such as `me@2x.png` or
+/// `img/a@b.png` stays a path.
+fn avatar_identity(value: &str) -> Option<Identity> {
+    if let Some(hash) = as_hash(value) {
+        return Some(Identity::Hash(hash));
+    }
+    let address = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
+    let image_like = address.rsplit('.').next().is_some_and(|extension| {
+        IMAGE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    });
+    if address.contains('/') || image_like || !is_email(address) {
+        return None;
+    }
+    let address = address.to_lowercase();
+    let qq = qq_of_address(&address);
+    Some(Identity::Email { address, qq })
+}
+
+/// Endings that make an `x@y.ext` avatar value a file name, not an address.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico", "jxl", "tif", "tiff",
+];
+
+/// A GitHub login as themes write it: `ada`, `@ada`, or the profile URL
+/// `https://github.com/ada` (with or without scheme, `www.` or a trailing `/`).
+fn github_login(value: &str) -> &str {
+    let mut login = value;
+    for scheme in ["https://", "http://"] {
+        login = strip_prefix_ignore_case(login, scheme).unwrap_or(login);
+    }
+    login = strip_prefix_ignore_case(login, "www.").unwrap_or(login);
+    if let Some(path) = strip_prefix_ignore_case(login, "github.com/") {
+        login = path.strip_suffix('/').unwrap_or(path);
+    }
+    login.strip_prefix('@').unwrap_or(login)
+}
+
+fn strip_prefix_ignore_case<'v>(value: &'v str, prefix: &str) -> Option<&'v str> {
+    value
+        .get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &value[prefix.len()..])
 }
 
 /// 32 or 64 hex digits, lower-cased.
@@ -436,6 +487,68 @@ mod tests {
         ] {
             assert!(err(FieldKind::Avatar, bad).contains(needle), "{bad}");
         }
+    }
+
+    #[test]
+    fn avatars_holding_an_identity_are_read_as_that_kind() {
+        assert_eq!(
+            ok(FieldKind::Avatar, " 17450856@QQ.com"),
+            Identity::Email {
+                address: "17450856@qq.com".into(),
+                qq: Some("17450856".into())
+            }
+        );
+        assert_eq!(
+            ok(FieldKind::Avatar, "mailto:Ada@Example.org"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
+        let md5 = "0BC83CB571CD1C50BA6F3E8A78EF1346";
+        assert_eq!(
+            ok(FieldKind::Avatar, md5),
+            Identity::Hash(md5.to_lowercase())
+        );
+        let sha = "b".repeat(64);
+        assert_eq!(ok(FieldKind::Avatar, &sha), Identity::Hash(sha.clone()));
+        // Paths and URLs that look a little like addresses stay what they are.
+        for (path, expected) in [
+            ("me@2x.png", "me@2x.png"),
+            ("/img/ada@example.org", "img/ada@example.org"),
+            ("faces/a@b.JPEG", "faces/a@b.JPEG"),
+            ("abc123", "abc123"),
+        ] {
+            assert_eq!(ok(FieldKind::Avatar, path), Identity::File(expected.into()));
+        }
+        assert_eq!(
+            ok(FieldKind::Avatar, "https://user@example.org/a.png"),
+            Identity::Url("https://user@example.org/a.png".into())
+        );
+    }
+
+    #[test]
+    fn theme_spellings_of_emails_and_github_names() {
+        assert_eq!(
+            ok(FieldKind::Email, "MAILTO:ada@example.org"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
+        for spelling in [
+            "https://github.com/Ada-L/",
+            "http://www.github.com/ada-l",
+            "github.com/ada-l",
+            "@ada-l",
+        ] {
+            assert_eq!(
+                ok(FieldKind::Github, spelling),
+                Identity::Github("ada-l".into()),
+                "{spelling}"
+            );
+        }
+        assert!(err(FieldKind::Github, "https://github.com/a/b").contains("GitHub"));
     }
 
     #[test]

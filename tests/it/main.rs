@@ -18,4 +18,5 @@ mod scan;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
+mod theme_identities;
 mod url;
