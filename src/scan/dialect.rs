@@ -33,12 +33,23 @@ impl YamlDialect {
         text: &str,
     ) -> Result<Value, (Option<usize>, String)> {
         let strict = super::parse(format, text);
-        if strict.is_ok() || format != FrontMatterFormat::Yaml || !self.quote_escape {
+        if strict.is_ok() || format != FrontMatterFormat::Yaml {
             return strict;
         }
-        match unescape_single_quotes(text) {
-            Some(hugo) => super::parse(format, &hugo).or(strict),
-            None => strict,
+        let Some(hugo) = unescape_single_quotes(text) else {
+            return strict;
+        };
+        let lenient = super::parse(format, &hugo);
+        match (self.quote_escape, lenient) {
+            (true, Ok(value)) => Ok(value),
+            // The generator refuses the file too; say what would fix it.
+            (false, Ok(_)) => strict.map_err(|(line, message)| {
+                (
+                    line,
+                    format!("{message} (`\\'` is no YAML escape: write `'`; only Hugo accepts it)"),
+                )
+            }),
+            (_, Err(_)) => strict,
         }
     }
 }
@@ -163,6 +174,7 @@ multi: \"one '
             .parse(FrontMatterFormat::Yaml, text)
             .unwrap_err();
         assert_eq!(line, Some(1), "{message}");
+        assert!(message.ends_with("only Hugo accepts it)"), "{message}");
         // Still broken after the retry: the strict error is the one reported.
         let broken = "title: \"it\\'s\"\nx: [unclosed\n";
         let (line, _) = YamlDialect::of(LayoutKind::Hugo)

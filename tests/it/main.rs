@@ -15,6 +15,7 @@ mod hugo_rewrite;
 mod privacy;
 mod rewrite;
 mod scan;
+mod scan_warnings;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
