@@ -269,3 +269,35 @@ fn hexo_members_get_local_avatars_and_hexo_publishes_nothing_identifying() {
     );
     assert_no_secrets(&out, &secrets());
 }
+
+#[test]
+fn the_accounts_of_one_member_resolve_to_one_avatar() {
+    use crate::avatar_server::{AvatarServer, png};
+    use blog_avatars::testkit::Response;
+    // Only GitHub has pictures: Ada's QQ mail and QQ number (from `avatar:` and `sns:`) must get
+    // her GitHub one, found through the same map, and Cy's email his.
+    let server = AvatarServer::start();
+    let (_temp, site) = copy_site("identities/hexo-members");
+    server.configure(&site, "[site]\nlayout = \"hexo\"\n");
+    for (login, rgb) in [("ada-l", [30, 160, 30]), ("cy-hexo", [30, 30, 160])] {
+        server
+            .routes
+            .set(&format!("/gh/{login}.png"), Response::ok(png(96, rgb)));
+    }
+    run_json(&["build", s(&site), "--format", "json"], 0);
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(site.join("source/_data/avatars.json")).unwrap())
+            .unwrap();
+    let entry = |key: &str| data["avatars"][key].clone();
+    for person in [
+        &["17450856@qq.com", "17450856", "ada-l"][..],
+        &["Cy@Example.org", "https://github.com/cy-hexo"][..],
+    ] {
+        let first = entry(person[0]);
+        assert_eq!(first["provider"], "github", "{data:#}");
+        for key in person {
+            assert_eq!(entry(key), first, "{key} is not {}: {data:#}", person[0]);
+        }
+    }
+    assert_ne!(entry("ada-l"), entry("Cy@Example.org"));
+}
