@@ -1,10 +1,13 @@
 //! Reading YAML as the site's generator reads it.
 //!
-//! Hugo (v0.111, `gopkg.in/yaml.v2`) accepts `\'` inside a double-quoted scalar and reads it as
-//! `'`; YAML 1.2, Jekyll (Psych) and Hexo (js-yaml) refuse it, and so does serde-saphyr. A Hugo
-//! site with `title: "It\'s"` builds and publishes that page, so its identities must not be lost:
-//! when a Hugo site's YAML fails to parse, it is parsed again with `\'` read as Hugo reads it.
-//! Only after a failure, so well-formed files cost nothing.
+//! Two things YAML 1.2 and serde-saphyr refuse are accepted by generators, and a page built from
+//! such a file is published, so its identities must not be lost:
+//! - Hugo (v0.111, `gopkg.in/yaml.v2`) reads `\'` inside a double-quoted scalar as `'`; Jekyll
+//!   (Psych) and Hexo (js-yaml) refuse it.
+//! - Hugo and Jekyll take the last of duplicate keys (`title: a` then `title: b`); Hexo refuses.
+//!
+//! Only after a strict parse fails is the file parsed again the generator's way, so well-formed
+//! files cost nothing.
 
 use serde_json::Value;
 
@@ -16,6 +19,8 @@ use super::layout::LayoutKind;
 pub struct YamlDialect {
     /// Read `\'` in double-quoted scalars as `'` (Hugo's YAML library does).
     quote_escape: bool,
+    /// The last of duplicate keys wins (Hugo and Jekyll).
+    duplicate_keys: bool,
 }
 
 impl YamlDialect {
@@ -23,6 +28,7 @@ impl YamlDialect {
     pub fn of(kind: LayoutKind) -> Self {
         Self {
             quote_escape: kind == LayoutKind::Hugo,
+            duplicate_keys: matches!(kind, LayoutKind::Hugo | LayoutKind::Jekyll),
         }
     }
 
@@ -36,21 +42,30 @@ impl YamlDialect {
         if strict.is_ok() || format != FrontMatterFormat::Yaml {
             return strict;
         }
-        let Some(hugo) = unescape_single_quotes(text) else {
-            return strict;
-        };
-        let lenient = super::parse(format, &hugo);
-        match (self.quote_escape, lenient) {
-            (true, Ok(value)) => Ok(value),
-            // The generator refuses the file too; say what would fix it.
-            (false, Ok(_)) => strict.map_err(|(line, message)| {
-                (
-                    line,
-                    format!("{message} (`\\'` is no YAML escape: write `'`; only Hugo accepts it)"),
-                )
-            }),
-            (_, Err(_)) => strict,
+        let unescaped = unescape_single_quotes(text);
+        if self.quote_escape || self.duplicate_keys {
+            let mut options = serde_saphyr::Options::default();
+            if self.duplicate_keys {
+                options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+            }
+            let lenient = match (&unescaped, self.quote_escape) {
+                (Some(hugo), true) => hugo.as_str(),
+                _ => text,
+            };
+            if let Ok(value) = super::parse_yaml(lenient, options) {
+                return Ok(value);
+            }
         }
+        // The generator refuses the file too; say what would fix it.
+        let fixable =
+            !self.quote_escape && unescaped.is_some_and(|hugo| super::parse(format, &hugo).is_ok());
+        strict.map_err(|(line, message)| match fixable {
+            true => (
+                line,
+                format!("{message} (`\\'` is no YAML escape: write `'`; only Hugo accepts it)"),
+            ),
+            false => (line, message),
+        })
     }
 }
 
@@ -175,6 +190,19 @@ multi: \"one '
             .unwrap_err();
         assert_eq!(line, Some(1), "{message}");
         assert!(message.ends_with("only Hugo accepts it)"), "{message}");
+        // Duplicate keys: the last wins for Hugo and Jekyll; Hexo refuses them as js-yaml does.
+        let twice = "title: a\ntitle: b\nemail: dup@example.org\n";
+        for kind in [LayoutKind::Hugo, LayoutKind::Jekyll] {
+            let value = YamlDialect::of(kind)
+                .parse(FrontMatterFormat::Yaml, twice)
+                .unwrap();
+            assert_eq!(value["title"], "b");
+            assert_eq!(value["email"], "dup@example.org");
+        }
+        let (line, message) = YamlDialect::of(LayoutKind::Hexo)
+            .parse(FrontMatterFormat::Yaml, twice)
+            .unwrap_err();
+        assert_eq!(line, Some(2), "{message}");
         // Still broken after the retry: the strict error is the one reported.
         let broken = "title: \"it\\'s\"\nx: [unclosed\n";
         let (line, _) = YamlDialect::of(LayoutKind::Hugo)

@@ -408,16 +408,7 @@ fn read_data_file_as(
 /// into one generic value. Errors carry the 1-based line within `text` when the parser knows it.
 pub fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usize>, String)> {
     match format {
-        FrontMatterFormat::Yaml => {
-            if text.trim().is_empty() {
-                return Ok(Value::Null);
-            }
-            serde_saphyr::from_str_with_options::<Value>(text, serde_saphyr::Options::default())
-                .map_err(|e| {
-                    let line = e.location().map(|l| l.line() as usize);
-                    (line, yaml_message(&e.to_string()))
-                })
-        }
+        FrontMatterFormat::Yaml => parse_yaml(text, serde_saphyr::Options::default()),
         FrontMatterFormat::Toml => toml::from_str::<Value>(text).map_err(|e| {
             let line = e
                 .span()
@@ -430,6 +421,20 @@ pub fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usi
             (Some(e.line()), message)
         }),
     }
+}
+
+/// Parses YAML with serde-saphyr `options` (the default ones keep its budget).
+fn parse_yaml(
+    text: &str,
+    options: serde_saphyr::Options,
+) -> Result<Value, (Option<usize>, String)> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
+        let line = e.location().map(|l| l.line() as usize);
+        (line, yaml_message(&e.to_string()))
+    })
 }
 
 /// serde-saphyr prefixes messages with a position relative to the parsed text; the warning

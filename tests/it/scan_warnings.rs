@@ -1,5 +1,6 @@
 //! Warnings: one per file and problem, never repeated; an empty draft is no warning; a file the
-//! generator accepts (Hugo reading `\'` inside double-quoted YAML) keeps its identities.
+//! generator accepts (Hugo reading `\'` inside double-quoted YAML, Jekyll and Hugo taking the last
+//! of duplicate keys) keeps its identities.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -100,7 +101,7 @@ fn each_problem_of_a_file_is_said_once_and_empty_drafts_are_none() {
 const QUOTED: &str = "title: \"Ada\\'s notes\"\nemail: \"quote@example.org\"\n";
 
 #[test]
-fn hugo_reads_a_backslash_quote_and_so_does_the_scan_while_jekyll_is_told_where() {
+fn what_hugo_and_jekyll_accept_the_scan_reads_and_what_they_refuse_is_told_where() {
     let (_temp, site) = copy_site("sites/hugo");
     write(
         &site,
@@ -138,7 +139,35 @@ fn hugo_reads_a_backslash_quote_and_so_does_the_scan_while_jekyll_is_told_where(
         "_posts/2026-02-01-quote.md",
         &format!("---\n{QUOTED}---\nBody.\n"),
     );
+    // Duplicate keys: Jekyll takes the last one, and so does the scan.
+    write(
+        &site,
+        "_posts/2026-02-02-twice.md",
+        "---\nlayout: t\ntitle: first\ntitle: second\nemail: twice@example.org\n---\nBody.\n",
+    );
+    write(&site, "_layouts/t.html", "<h1>{{ page.title }}</h1>\n");
+    let out = site.join("_site");
+    let jekyll = Command::new("jekyll")
+        .args([
+            "build",
+            "--source",
+            s(&site),
+            "--destination",
+            s(&out),
+            "--quiet",
+        ])
+        .output()
+        .expect("jekyll is installed by .ci/run");
+    assert!(
+        jekyll.status.success(),
+        "{}",
+        String::from_utf8_lossy(&jekyll.stderr)
+    );
+    let page = std::fs::read_to_string(out.join("2026/02/02/twice.html")).unwrap();
+    assert!(page.contains("<h1>second</h1>"), "{page}");
     let scan = run_json(&["scan", s(&site), "--format", "json"], 0);
+    let twice = crate::support::identity(&scan, "twice@example.org");
+    assert_eq!(twice["sources"][0]["line"], 5);
     let warnings = scan["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert_eq!(warnings[0]["path"], "_posts/2026-02-01-quote.md");
