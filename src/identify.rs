@@ -140,7 +140,8 @@ pub struct Invalid(pub String);
 
 /// Validates and normalises one raw value. `Ok(None)` means "empty, nothing to do".
 pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid> {
-    let value = raw.trim();
+    // NexT's `social:` writes `link || icon`; no identity holds " || ".
+    let value = raw.split(" || ").next().unwrap_or(raw).trim();
     if value.is_empty() {
         return Ok(None);
     }
@@ -549,6 +550,21 @@ mod tests {
             );
         }
         assert!(err(FieldKind::Github, "https://github.com/a/b").contains("GitHub"));
+        // Hexo NexT's `social:` entries.
+        assert_eq!(
+            ok(
+                FieldKind::Github,
+                "https://github.com/ada-l || fab fa-github"
+            ),
+            Identity::Github("ada-l".into())
+        );
+        assert_eq!(
+            ok(FieldKind::Email, "mailto:ada@example.org || fa fa-envelope"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
     }
 
     #[test]

@@ -309,6 +309,8 @@ fn field_value(
         Value::String(text) => text.clone(),
         Value::Number(number) if number.is_u64() || number.is_i64() => number.to_string(),
         Value::Null => return,
+        // NexT's `avatar: {url: /images/avatar.png, rounded: true}`.
+        Value::Object(map) if url_of(map).is_some() => url_of(map).unwrap_or_default(),
         other => {
             let line = locator.locate(key, "");
             out.problems.push(FieldProblem {
@@ -321,6 +323,14 @@ fn field_value(
     let needle = raw.trim();
     let line = locator.locate(key, needle.lines().next().unwrap_or(""));
     out.records[index].push(RawField { kind, raw, line });
+}
+
+/// The `url` of a map given where a field's text was expected.
+fn url_of(map: &serde_json::Map<String, Value>) -> Option<String> {
+    map.iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("url"))
+        .and_then(|(_, value)| value.as_str())
+        .map(str::to_owned)
 }
 
 fn describe(value: &Value) -> &'static str {

@@ -170,3 +170,33 @@ fn a_value_is_located_on_its_own_line_not_inside_a_longer_one() {
     let lines: Vec<_> = extracted.records.iter().flatten().map(|f| f.line).collect();
     assert_eq!(lines, [Some(2), Some(3)]);
 }
+
+#[test]
+fn hexo_next_theme_data_is_read_as_next_reads_it() {
+    // `source/_data/next.yml` of the NexT theme: the owner's avatar as a map, `link || icon`.
+    let extracted = run("\
+avatar:
+  url: /images/avatar.gif
+  rounded: false
+social:
+  GitHub: https://github.com/ada-l || fab fa-github
+  E-Mail: mailto:ada@example.org || fa fa-envelope
+");
+    assert!(extracted.problems.is_empty(), "{:?}", extracted.problems);
+    assert_eq!(
+        records(&extracted),
+        vec![vec![
+            (FieldKind::Avatar, "/images/avatar.gif", Some(2)),
+            (
+                FieldKind::Github,
+                "https://github.com/ada-l || fab fa-github",
+                Some(5)
+            ),
+            (
+                FieldKind::Email,
+                "mailto:ada@example.org || fa fa-envelope",
+                Some(6)
+            ),
+        ]]
+    );
+}
