@@ -46,6 +46,17 @@ fn each_problem_of_a_file_is_said_once_and_empty_drafts_are_none() {
     );
     write(&site, "content/draft-title.md", "+++\n+++\n");
     write(&site, "data/comments/p/blank.yml", "\n  \n");
+    // People in maps nested ten deep, a person on every level: levels past 8 are not read, and
+    // that is said once for the file.
+    let mut nested = String::new();
+    for level in 0..10 {
+        let indent = "  ".repeat(level);
+        nested.push_str(&format!(
+            "{indent}email: level{level}@example.org\n{indent}team:\n"
+        ));
+    }
+    nested.push_str(&format!("{}email: level10@example.org\n", "  ".repeat(10)));
+    write(&site, "data/people/nested.yml", &nested);
 
     let scan = run_json(&["scan", s(&site), "--format", "json"], 0);
     let said = counts(&scan);
@@ -63,6 +74,21 @@ fn each_problem_of_a_file_is_said_once_and_empty_drafts_are_none() {
         .unwrap()["line"]
         .clone();
     assert_eq!(line, 3, "the first place is the one named");
+    let deep: Vec<_> = said
+        .keys()
+        .filter(|(path, _)| path == "data/people/nested.yml")
+        .collect();
+    assert_eq!(deep.len(), 1, "{said:#?}");
+    assert!(deep[0].1.contains("deeper than 8 levels"), "{deep:?}");
+    let values: Vec<&str> = scan["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|id| id["value"].as_str())
+        .filter(|v| v.starts_with("level"))
+        .collect();
+    assert_eq!(values.len(), 9, "levels 0 to 8: {values:?}");
+    assert!(!values.contains(&"level9@example.org"));
     for (key, count) in &said {
         assert_eq!(*count, 1, "{key:?} said {count} times");
     }
