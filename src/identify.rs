@@ -198,19 +198,23 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
 /// `digits@qq.com` one also a QQ number) or a Gravatar hash. A path such as `me@2x.png` or
 /// `img/a@b.png` stays a path.
 fn avatar_identity(value: &str) -> Option<Identity> {
+    let value = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
     if let Some(hash) = as_hash(value) {
         return Some(Identity::Hash(hash));
     }
-    let address = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
-    let image_like = address.rsplit('.').next().is_some_and(|extension| {
-        IMAGE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
-    });
-    if address.contains('/') || image_like || !is_email(address) {
+    if value.contains(['/', '\\']) || looks_like_image(value) || !is_email(value) {
         return None;
     }
-    let address = address.to_lowercase();
+    let address = value.to_lowercase();
     let qq = qq_of_address(&address);
     Some(Identity::Email { address, qq })
+}
+
+/// Whether a file name ends in an image extension.
+fn looks_like_image(name: &str) -> bool {
+    name.rsplit('.').next().is_some_and(|extension| {
+        IMAGE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    })
 }
 
 /// Endings that make an `x@y.ext` avatar value a file name, not an address.
@@ -310,11 +314,20 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
             )));
         }
     }
-    site_path(value).map(Identity::File).ok_or_else(|| {
+    let path = site_path(value).ok_or_else(|| {
         Invalid(format!(
             "`{shown}`: the path escapes the site or is not a plain path, and is refused"
         ))
-    })
+    })?;
+    // `/ada@example.org` normalises to what reads as an address: say so rather than guess.
+    let identity_like = as_hash(&path).is_some() || (!looks_like_image(&path) && is_email(&path));
+    if !path.contains('/') && identity_like {
+        return Err(Invalid(format!(
+            "`{shown}`: an address or a hash written as a path; write it without `/` or `.`, \
+             or name the image with its extension"
+        )));
+    }
+    Ok(Identity::File(path))
 }
 
 /// Normalises a site path: `\` to `/`, a leading `/` means the site root, `.` dropped. `None` if
@@ -521,6 +534,18 @@ mod tests {
             ("abc123", "abc123"),
         ] {
             assert_eq!(ok(FieldKind::Avatar, path), Identity::File(expected.into()));
+        }
+        // A path normalising to an address or a hash is neither (found by fuzzing: the value
+        // would read back as the other kind).
+        for raw in [
+            "/imag@e127.1",
+            "./Ada@Example.org",
+            "/0bc83cb571cd1c50ba6f3e8a78ef1346",
+        ] {
+            assert!(
+                err(FieldKind::Avatar, raw).contains("written as a path"),
+                "{raw}"
+            );
         }
         assert_eq!(
             ok(FieldKind::Avatar, "https://user@example.org/a.png"),

@@ -255,7 +255,10 @@ impl Walk<'_, '_, '_> {
     /// Each map of a list is a person of its own, or part of record `join`; lists nest.
     /// `depth` is the list's own.
     fn list(&mut self, key: &str, items: &[Value], depth: usize, join: Option<usize>) {
-        let comment_list = COMMENT_LISTS.contains(&key.to_lowercase().as_str());
+        // A stray value among comments is a problem; a data file listing words (tags, menu
+        // entries) is not a list of people at all.
+        let comment_list = COMMENT_LISTS.contains(&key.to_lowercase().as_str())
+            && items.iter().any(Value::is_object);
         for item in items {
             match item {
                 Value::Object(map) if depth >= MAX_DEPTH => self.note_deep(map.is_empty()),
@@ -432,6 +435,8 @@ comments:
         assert_eq!(extracted.records.len(), 2);
         assert_eq!(extracted.records[1][0].line, Some(2));
         assert_eq!(extracted.problems.len(), 1);
+        let words = run("- home\n- about\n");
+        assert!(words.records.is_empty() && words.problems.is_empty());
     }
 
     #[test]
