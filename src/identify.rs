@@ -140,13 +140,16 @@ pub struct Invalid(pub String);
 
 /// Validates and normalises one raw value. `Ok(None)` means "empty, nothing to do".
 pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid> {
-    let value = raw.trim();
+    // NexT's `social:` writes `link || icon`; no identity holds " || ".
+    let value = raw.split(" || ").next().unwrap_or(raw).trim();
     if value.is_empty() {
         return Ok(None);
     }
     let shown = shorten(value);
     let identity = match kind {
         FieldKind::Email => {
+            // Themes write `mailto:` links in email fields (`email: mailto:ada@example.org`).
+            let value = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
             if let Some(hash) = as_hash(value) {
                 Identity::Hash(hash)
             } else if is_email(value) {
@@ -175,16 +178,69 @@ pub fn identify(kind: FieldKind, raw: &str) -> Result<Option<Identity>, Invalid>
             }
         }
         FieldKind::Github => {
-            let login = value.strip_prefix('@').unwrap_or(value);
+            let login = github_login(value);
             if is_valid_login(login) {
                 Identity::Github(login.to_ascii_lowercase())
             } else {
                 return Err(Invalid(format!("`{shown}` is not a GitHub user name")));
             }
         }
-        FieldKind::Avatar => avatar(value)?,
+        FieldKind::Avatar => match avatar_identity(value) {
+            Some(identity) => identity,
+            None => avatar(value)?,
+        },
     };
     Ok(Some(identity))
+}
+
+/// An `avatar` that holds an identity rather than an image (Hexo themes write
+/// `avatar: 17450856@qq.com` and let the template ask Gravatar or QQ): an email (a
+/// `digits@qq.com` one also a QQ number) or a Gravatar hash. A path such as `me@2x.png` or
+/// `img/a@b.png` stays a path.
+fn avatar_identity(value: &str) -> Option<Identity> {
+    let value = strip_prefix_ignore_case(value, "mailto:").unwrap_or(value);
+    if let Some(hash) = as_hash(value) {
+        return Some(Identity::Hash(hash));
+    }
+    if value.contains(['/', '\\']) || looks_like_image(value) || !is_email(value) {
+        return None;
+    }
+    let address = value.to_lowercase();
+    let qq = qq_of_address(&address);
+    Some(Identity::Email { address, qq })
+}
+
+/// Whether a file name ends in an image extension.
+fn looks_like_image(name: &str) -> bool {
+    name.rsplit('.').next().is_some_and(|extension| {
+        IMAGE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Endings that make an `x@y.ext` avatar value a file name, not an address.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico", "jxl", "tif", "tiff",
+];
+
+/// A GitHub login as themes write it: `ada`, `@ada`, or the profile URL
+/// `https://github.com/ada` (with or without scheme, `www.` or a trailing `/`).
+fn github_login(value: &str) -> &str {
+    let mut login = value;
+    for scheme in ["https://", "http://"] {
+        login = strip_prefix_ignore_case(login, scheme).unwrap_or(login);
+    }
+    login = strip_prefix_ignore_case(login, "www.").unwrap_or(login);
+    if let Some(path) = strip_prefix_ignore_case(login, "github.com/") {
+        login = path.strip_suffix('/').unwrap_or(path);
+    }
+    login.strip_prefix('@').unwrap_or(login)
+}
+
+fn strip_prefix_ignore_case<'v>(value: &'v str, prefix: &str) -> Option<&'v str> {
+    value
+        .get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &value[prefix.len()..])
 }
 
 /// 32 or 64 hex digits, lower-cased.
@@ -258,11 +314,20 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
             )));
         }
     }
-    site_path(value).map(Identity::File).ok_or_else(|| {
+    let path = site_path(value).ok_or_else(|| {
         Invalid(format!(
             "`{shown}`: the path escapes the site or is not a plain path, and is refused"
         ))
-    })
+    })?;
+    // `/ada@example.org` normalises to what reads as an address: say so rather than guess.
+    let identity_like = as_hash(&path).is_some() || (!looks_like_image(&path) && is_email(&path));
+    if !path.contains('/') && identity_like {
+        return Err(Invalid(format!(
+            "`{shown}`: an address or a hash written as a path; write it without `/` or `.`, \
+             or name the image with its extension"
+        )));
+    }
+    Ok(Identity::File(path))
 }
 
 /// Normalises a site path: `\` to `/`, a leading `/` means the site root, `.` dropped. `None` if
@@ -436,6 +501,95 @@ mod tests {
         ] {
             assert!(err(FieldKind::Avatar, bad).contains(needle), "{bad}");
         }
+    }
+
+    #[test]
+    fn avatars_holding_an_identity_are_read_as_that_kind() {
+        assert_eq!(
+            ok(FieldKind::Avatar, " 17450856@QQ.com"),
+            Identity::Email {
+                address: "17450856@qq.com".into(),
+                qq: Some("17450856".into())
+            }
+        );
+        assert_eq!(
+            ok(FieldKind::Avatar, "mailto:Ada@Example.org"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
+        let md5 = "0BC83CB571CD1C50BA6F3E8A78EF1346";
+        assert_eq!(
+            ok(FieldKind::Avatar, md5),
+            Identity::Hash(md5.to_lowercase())
+        );
+        let sha = "b".repeat(64);
+        assert_eq!(ok(FieldKind::Avatar, &sha), Identity::Hash(sha.clone()));
+        // Paths and URLs that look a little like addresses stay what they are.
+        for (path, expected) in [
+            ("me@2x.png", "me@2x.png"),
+            ("/img/ada@example.org", "img/ada@example.org"),
+            ("faces/a@b.JPEG", "faces/a@b.JPEG"),
+            ("abc123", "abc123"),
+        ] {
+            assert_eq!(ok(FieldKind::Avatar, path), Identity::File(expected.into()));
+        }
+        // A path normalising to an address or a hash is neither (found by fuzzing: the value
+        // would read back as the other kind).
+        for raw in [
+            "/imag@e127.1",
+            "./Ada@Example.org",
+            "/0bc83cb571cd1c50ba6f3e8a78ef1346",
+        ] {
+            assert!(
+                err(FieldKind::Avatar, raw).contains("written as a path"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            ok(FieldKind::Avatar, "https://user@example.org/a.png"),
+            Identity::Url("https://user@example.org/a.png".into())
+        );
+    }
+
+    #[test]
+    fn theme_spellings_of_emails_and_github_names() {
+        assert_eq!(
+            ok(FieldKind::Email, "MAILTO:ada@example.org"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
+        for spelling in [
+            "https://github.com/Ada-L/",
+            "http://www.github.com/ada-l",
+            "github.com/ada-l",
+            "@ada-l",
+        ] {
+            assert_eq!(
+                ok(FieldKind::Github, spelling),
+                Identity::Github("ada-l".into()),
+                "{spelling}"
+            );
+        }
+        assert!(err(FieldKind::Github, "https://github.com/a/b").contains("GitHub"));
+        // Hexo NexT's `social:` entries.
+        assert_eq!(
+            ok(
+                FieldKind::Github,
+                "https://github.com/ada-l || fab fa-github"
+            ),
+            Identity::Github("ada-l".into())
+        );
+        assert_eq!(
+            ok(FieldKind::Email, "mailto:ada@example.org || fa fa-envelope"),
+            Identity::Email {
+                address: "ada@example.org".into(),
+                qq: None
+            }
+        );
     }
 
     #[test]

@@ -117,8 +117,12 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         let rendered = crate::render::render_site(layout, config, &data)?;
         pages = rendered.pages;
         for warning in rendered.warnings {
-            // Bad front matter is reported by the scan already; say it once.
-            if !warnings.contains(&warning) {
+            // Bad front matter is reported by the scan already (with its line, where the
+            // renderer may not know it); say it once.
+            let said = warnings
+                .iter()
+                .any(|w| w.path == warning.path && w.message == warning.message);
+            if !said {
                 warnings.push(warning);
             }
         }

@@ -285,7 +285,7 @@ mod tests {
             ]
         );
         assert!(
-            warnings[0].message.starts_with("malformed comment data"),
+            warnings[0].message.starts_with("malformed data file"),
             "{warnings:?}"
         );
         let (_, too_big) = in_data_files(&dir, &layout, 10);

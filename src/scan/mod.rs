@@ -4,12 +4,13 @@
 //! so the output is the same whatever the thread timing. A file that cannot be used is a warning
 //! naming it; scanning always goes on.
 
+mod dialect;
 pub mod fields;
 pub mod front_matter;
 pub mod layout;
 pub mod published;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::identify::{Identity, IdentityKind, Source, identify};
+use dialect::YamlDialect;
 use fields::{FieldNames, Locator, RawField};
 use front_matter::{FrontMatterFormat, read_front_matter};
 pub use layout::{LayoutKind, SiteLayout};
@@ -80,7 +82,8 @@ pub struct ScanResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
     Post,
-    CommentData,
+    /// Any data file of the generator's data folder: comments, authors, members.
+    Data,
 }
 
 /// What one file yielded before identity validation.
@@ -93,6 +96,7 @@ struct FileScan {
 /// Scans the site described by `layout`.
 pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
     let names = FieldNames::new(&config.scan);
+    let dialect = YamlDialect::of(layout.kind);
     let (files, mut warnings) = list_files(layout);
     let mut found: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
     // Parsed in chunks and merged as they come, so memory holds the identities found, not every
@@ -102,7 +106,7 @@ pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
             .par_iter()
             .map(|(path, kind)| {
                 let relative = layout.relative(path);
-                let scan = scan_file(path, &relative, *kind, &names, config);
+                let scan = scan_file(path, &relative, *kind, &names, config, dialect);
                 (relative, scan)
             })
             .collect();
@@ -130,7 +134,17 @@ fn merge(
     warnings: &mut Vec<Warning>,
 ) {
     for (relative, file) in &scans {
-        warnings.extend(file.warnings.iter().cloned());
+        // One warning per file and problem: a bad value repeated in a file is reported once,
+        // at its first line.
+        let mut said: HashSet<String> = HashSet::new();
+        let mut say = |warning: Warning| {
+            if said.insert(warning.message.clone()) {
+                warnings.push(warning);
+            }
+        };
+        for warning in &file.warnings {
+            say(warning.clone());
+        }
         for record in &file.records {
             let mut in_record = Vec::new();
             for field in record {
@@ -160,7 +174,7 @@ fn merge(
                         in_record.push(identity);
                     }
                     Ok(None) => {}
-                    Err(invalid) => warnings.push(Warning {
+                    Err(invalid) => say(Warning {
                         path: source.path,
                         line: source.line,
                         message: invalid.0,
@@ -182,11 +196,12 @@ fn merge(
 fn list_files(layout: &SiteLayout) -> (Vec<(PathBuf, FileKind)>, Vec<Warning>) {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
+    let data_dir = data_dir(layout);
     let roots = layout
         .post_dirs
         .iter()
         .map(|dir| (dir, FileKind::Post, POST_EXTENSIONS))
-        .chain([(&layout.comment_dir, FileKind::CommentData, DATA_EXTENSIONS)]);
+        .chain([(&data_dir, FileKind::Data, DATA_EXTENSIONS)]);
     for (dir, kind, extensions) in roots {
         if !dir.is_dir() {
             continue;
@@ -204,7 +219,8 @@ fn list_files(layout: &SiteLayout) -> (Vec<(PathBuf, FileKind)>, Vec<Warning>) {
                         .extension()
                         .and_then(|e| e.to_str())
                         .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()));
-                    if wanted {
+                    // The tool's own output is no input.
+                    if wanted && entry.path() != layout.data_file {
                         files.push((entry.into_path(), kind));
                     }
                 }
@@ -222,6 +238,18 @@ fn list_files(layout: &SiteLayout) -> (Vec<(PathBuf, FileKind)>, Vec<Warning>) {
     (files, warnings)
 }
 
+/// The folder whose every data file is read: the generator's data folder, which holds the tool's
+/// data file (`data/`, `_data/`, `source/_data/`) and the comment folder: theme data such as
+/// `_data/authors.yml` or `source/_data/members.yml` lists people too. A comment folder
+/// configured outside that folder is read alone; the site root is never taken for a data folder.
+pub fn data_dir(layout: &SiteLayout) -> PathBuf {
+    if layout.data_dir != layout.root && layout.comment_dir.starts_with(&layout.data_dir) {
+        layout.data_dir.clone()
+    } else {
+        layout.comment_dir.clone()
+    }
+}
+
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
@@ -232,6 +260,7 @@ fn scan_file(
     kind: FileKind,
     names: &FieldNames,
     config: &Config,
+    dialect: YamlDialect,
 ) -> FileScan {
     let warn = |line: Option<usize>, message: String| Warning {
         path: relative.to_owned(),
@@ -240,8 +269,8 @@ fn scan_file(
     };
     let mut scan = FileScan::default();
     let parsed = match kind {
-        FileKind::Post => read_post(path, config.scan.max_front_matter_bytes),
-        FileKind::CommentData => read_data_file(path, config.scan.max_data_file_bytes).map(Some),
+        FileKind::Post => read_post(path, config.scan.max_front_matter_bytes, dialect),
+        FileKind::Data => read_data_file_as(path, config.scan.max_data_file_bytes, dialect),
     };
     let document = match parsed {
         Ok(Some(document)) => document,
@@ -283,9 +312,14 @@ pub fn is_data_file(path: &Path) -> bool {
         .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-fn read_post(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
+fn read_post(path: &Path, limit: u64, dialect: YamlDialect) -> Result<Option<Document>, ReadError> {
     let file = File::open(path).map_err(|e| (None, format!("cannot read: {e}")))?;
-    let front = read_front_matter(BufReader::new(file), limit).map_err(|e| {
+    let front = match read_front_matter(BufReader::new(file), limit) {
+        // An empty file is a draft not yet written: nothing to read, nothing wrong.
+        Err(front_matter::FrontMatterError::Empty) => return Ok(None),
+        other => other,
+    };
+    let front = front.map_err(|e| {
         let line = match e {
             front_matter::FrontMatterError::NotUtf8 { line } => Some(line),
             front_matter::FrontMatterError::Unterminated => Some(1),
@@ -294,12 +328,14 @@ fn read_post(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
         (line, e.to_string())
     })?;
     let Some(front) = front else { return Ok(None) };
-    let value = parse(front.format, &front.text).map_err(|(line, message)| {
-        (
-            line.map(|l| l + front.first_line - 1),
-            format!("malformed front matter: {message}"),
-        )
-    })?;
+    let value = dialect
+        .parse(front.format, &front.text)
+        .map_err(|(line, message)| {
+            (
+                line.map(|l| l + front.first_line - 1),
+                format!("malformed front matter: {message}"),
+            )
+        })?;
     Ok(Some(Document {
         value,
         text: front.text,
@@ -310,6 +346,16 @@ fn read_post(path: &Path, limit: u64) -> Result<Option<Document>, ReadError> {
 /// Reads and parses one comment data file (by its extension), refusing oversized, empty,
 /// binary and non-UTF-8 files with a message.
 pub fn read_data_file(path: &Path, limit: u64) -> Result<Document, ReadError> {
+    read_data_file_as(path, limit, YamlDialect::default())?
+        .ok_or_else(|| (None, "empty file".to_owned()))
+}
+
+/// Reads and parses one data file as the generator would; `None` for an empty file.
+fn read_data_file_as(
+    path: &Path,
+    limit: u64,
+    dialect: YamlDialect,
+) -> Result<Option<Document>, ReadError> {
     let size = std::fs::metadata(path)
         .map_err(|e| (None, format!("cannot read: {e}")))?
         .len();
@@ -318,7 +364,7 @@ pub fn read_data_file(path: &Path, limit: u64) -> Result<Document, ReadError> {
     }
     let bytes = std::fs::read(path).map_err(|e| (None, format!("cannot read: {e}")))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err((None, "empty file".to_owned()));
+        return Ok(None);
     }
     if bytes.contains(&0) {
         return Err((None, "binary file, not comment data".to_owned()));
@@ -344,29 +390,21 @@ pub fn read_data_file(path: &Path, limit: u64) -> Result<Document, ReadError> {
         Some(ext) if ext == "toml" => FrontMatterFormat::Toml,
         _ => FrontMatterFormat::Yaml,
     };
-    let value = parse(format, &text)
-        .map_err(|(line, message)| (line, format!("malformed comment data: {message}")))?;
-    Ok(Document {
+    let value = dialect
+        .parse(format, &text)
+        .map_err(|(line, message)| (line, format!("malformed data file: {message}")))?;
+    Ok(Some(Document {
         value,
         text,
         first_line: 1,
-    })
+    }))
 }
 
 /// Parses YAML (with serde-saphyr's budget against alias bombs and deep nesting), TOML or JSON
 /// into one generic value. Errors carry the 1-based line within `text` when the parser knows it.
 pub fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usize>, String)> {
     match format {
-        FrontMatterFormat::Yaml => {
-            if text.trim().is_empty() {
-                return Ok(Value::Null);
-            }
-            serde_saphyr::from_str_with_options::<Value>(text, serde_saphyr::Options::default())
-                .map_err(|e| {
-                    let line = e.location().map(|l| l.line() as usize);
-                    (line, yaml_message(&e.to_string()))
-                })
-        }
+        FrontMatterFormat::Yaml => parse_yaml(text, serde_saphyr::Options::default()),
         FrontMatterFormat::Toml => toml::from_str::<Value>(text).map_err(|e| {
             let line = e
                 .span()
@@ -379,6 +417,20 @@ pub fn parse(format: FrontMatterFormat, text: &str) -> Result<Value, (Option<usi
             (Some(e.line()), message)
         }),
     }
+}
+
+/// Parses YAML with serde-saphyr `options` (the default ones keep its budget).
+fn parse_yaml(
+    text: &str,
+    options: serde_saphyr::Options,
+) -> Result<Value, (Option<usize>, String)> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
+        let line = e.location().map(|l| l.line() as usize);
+        (line, yaml_message(&e.to_string()))
+    })
 }
 
 /// serde-saphyr prefixes messages with a position relative to the parsed text; the warning

@@ -29,11 +29,13 @@ mod render_limits;
 mod rewrite;
 mod rewrite_nobody;
 mod scan;
+mod scan_warnings;
 #[cfg(feature = "serve")]
 mod serve;
 mod support;
 #[cfg(unix)] // symlinks
 mod symlinks;
+mod theme_identities;
 mod time_bounds;
 #[cfg(feature = "serve")]
 mod upload_privacy;

@@ -114,7 +114,7 @@ fn bad_files_are_warnings_and_drafts_are_not_published() {
     assert!(has("content/undated.md", "not a date"), "{warned:?}");
     assert!(has("content/index.md", "index page"), "{warned:?}");
     assert!(
-        has("data/comments/good/bad.yml", "malformed comment data"),
+        has("data/comments/good/bad.yml", "malformed data file"),
         "{warned:?}"
     );
     assert_eq!(
