@@ -64,6 +64,8 @@ pub enum Command {
         #[command(flatten)]
         common: ServeArgs,
     },
+    /// Set a site up: a commented config, the generator's avatar template piece, .gitignore lines.
+    Init(InitArgs),
     /// Inspect or empty the download cache.
     Cache {
         /// What to do with the cache.
@@ -266,4 +268,39 @@ pub struct ProfileArgs {
     /// Use http instead of https.
     #[arg(long)]
     pub http: bool,
+}
+
+/// `init` flags.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The site directory.
+    #[arg(default_value = ".")]
+    pub site: PathBuf,
+    /// Replace files that exist (otherwise they are left alone).
+    #[arg(long)]
+    pub force: bool,
+    /// List what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The generator, instead of detecting it.
+    #[arg(long, value_enum)]
+    pub layout: Option<InitLayout>,
+    /// Format of the output on stdout.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+}
+
+/// Layouts `init --layout` can force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitLayout {
+    /// Zola.
+    Zola,
+    /// Hugo.
+    Hugo,
+    /// Jekyll.
+    Jekyll,
+    /// Hexo.
+    Hexo,
+    /// blog-avatars renders the blog itself.
+    Native,
 }

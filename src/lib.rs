@@ -24,6 +24,7 @@ pub mod config;
 pub mod error;
 pub mod fetch;
 pub mod identify;
+pub mod init;
 pub mod net_guard;
 pub mod process;
 pub mod publish;

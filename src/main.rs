@@ -95,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             common,
         } => serve(&site, port, &bind, &common),
         Command::Cache { action } => cache(&action),
+        Command::Init(args) => init(&args),
     }
 }
 
@@ -346,6 +347,34 @@ fn scan(site: &std::path::Path, common: &SiteArgs) -> anyhow::Result<u8> {
                 }
             }
         }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `init`: set the site up for its generator, print what was written and what to run next.
+fn init(args: &cli::InitArgs) -> anyhow::Result<u8> {
+    use blog_avatars::config::LayoutChoice;
+    let options = blog_avatars::init::InitOptions {
+        force: args.force,
+        dry_run: args.dry_run,
+        layout: args.layout.map(|layout| match layout {
+            cli::InitLayout::Zola => LayoutChoice::Zola,
+            cli::InitLayout::Hugo => LayoutChoice::Hugo,
+            cli::InitLayout::Jekyll => LayoutChoice::Jekyll,
+            cli::InitLayout::Hexo => LayoutChoice::Hexo,
+            cli::InitLayout::Native => LayoutChoice::Native,
+        }),
+    };
+    let report = blog_avatars::init::init(&args.site, &options)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Human => report.write_human(&mut out)?,
     }
     out.flush()?;
     Ok(0)

@@ -232,7 +232,7 @@ fn avatar_service() -> AvatarServer {
 }
 
 /// Runs `program` in `dir`, failing with how to install it when it is missing. Returns its output.
-fn tool(program: &str, args: &[&str], dir: &Path, install: &str) -> String {
+pub(crate) fn tool(program: &str, args: &[&str], dir: &Path, install: &str) -> String {
     let output = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -251,14 +251,14 @@ fn tool(program: &str, args: &[&str], dir: &Path, install: &str) -> String {
 
 /// One rendered avatar `<img>`: its page and decoded attributes.
 #[derive(Debug)]
-struct Img {
-    page: PathBuf,
-    attrs: BTreeMap<String, String>,
+pub(crate) struct Img {
+    pub(crate) page: PathBuf,
+    pub(crate) attrs: BTreeMap<String, String>,
 }
 
 /// Every `<img>`, and the text of every fallback `<span class="avatar-initial">`, of every HTML
 /// page under `dir`.
-fn avatars_in(dir: &Path) -> (Vec<Img>, Vec<String>) {
+pub(crate) fn avatars_in(dir: &Path) -> (Vec<Img>, Vec<String>) {
     let mut images = Vec::new();
     let mut initials = Vec::new();
     for entry in walkdir::WalkDir::new(dir) {
@@ -403,7 +403,7 @@ fn assert_no_provider_urls(output: &Path, server: &AvatarServer) {
 }
 
 /// Copies a directory tree, leaving out `node_modules` (the Hexo test links it instead).
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     let entries = walkdir::WalkDir::new(from)
         .into_iter()
         .filter_entry(|e| e.file_name() != "node_modules");
@@ -469,7 +469,7 @@ fn load_data(site: &Path, path: &str, required: bool) -> Result<Value, String> {
 }
 
 /// `page.html` rendered with Tera 1, the engine of Zola's releases.
-fn zola_tera1(site: &Path) -> String {
+pub(crate) fn zola_tera1(site: &Path) -> String {
     let mut tera = tera1::Tera::default();
     let root = site.to_path_buf();
     tera.register_function(
@@ -493,7 +493,7 @@ fn zola_tera1(site: &Path) -> String {
 }
 
 /// `page.html` rendered with Tera 2, the engine of Zola's next release.
-fn zola_tera2(site: &Path) -> String {
+pub(crate) fn zola_tera2(site: &Path) -> String {
     let mut tera = tera::Tera::new();
     let root = site.to_path_buf();
     tera.register_function("load_data", move |kwargs: tera::Kwargs, _: &tera::State| {

@@ -13,6 +13,7 @@ mod generators;
 #[cfg(unix)] // symlinks
 mod hostile;
 mod hugo_rewrite;
+mod init;
 mod layouts;
 mod layouts_generators;
 mod messages;
