@@ -87,6 +87,8 @@ pub struct InitReport {
     pub next: Vec<String>,
     /// How a theme calls the template piece, if there is one.
     pub call: Option<String>,
+    /// What the user still has to do by hand.
+    pub notes: Vec<String>,
 }
 
 /// Sets up `site`. No site found (or two generators equally likely): the same usage error as
@@ -152,7 +154,29 @@ pub fn init(site: &Path, options: &InitOptions) -> Result<InitReport> {
         dry_run: options.dry_run,
         next,
         call: piece.map(|p| p.call.to_owned()),
+        notes: jekyll_notes(site, layout.kind),
     })
+}
+
+/// Jekyll publishes every file of its source not named `_…` or `.…`, the config included,
+/// unless `_config.yml` excludes it; init does not edit the generator's config.
+fn jekyll_notes(site: &Path, kind: crate::scan::LayoutKind) -> Vec<String> {
+    if kind != crate::scan::LayoutKind::Jekyll {
+        return Vec::new();
+    }
+    let excluded = ["_config.yml", "_config.yaml", "_config.toml"]
+        .iter()
+        .any(|name| {
+            std::fs::read_to_string(site.join(name))
+                .is_ok_and(|text| text.contains(crate::config::CONFIG_FILE_NAME))
+        });
+    if excluded {
+        return Vec::new();
+    }
+    vec![format!(
+        "add `{}` to `exclude:` in _config.yml, or Jekyll publishes it",
+        crate::config::CONFIG_FILE_NAME
+    )]
 }
 
 /// The layout, as `open_site` finds it, or the one forced.
@@ -265,6 +289,9 @@ impl InitReport {
         writeln!(out, "next:")?;
         for command in &self.next {
             writeln!(out, "  {command}")?;
+        }
+        for note in &self.notes {
+            writeln!(out, "note: {note}")?;
         }
         if let Some(call) = &self.call {
             writeln!(out, "call the template piece from your theme:\n  {call}")?;

@@ -159,6 +159,9 @@ fn init_jekyll_include_shows_local_avatars_in_jekyll_output() {
     init_and_build(&site, "jekyll");
     assert!(site.join("_includes/avatar.html").is_file());
     let out = site.join("_site");
+    // The fixture's _config.yml already excludes the config: no note to add it.
+    let again = run_json(&["init", s(&site), "--format", "json", "--dry-run"], 0);
+    assert_eq!(again["notes"], serde_json::json!([]), "{again:#}");
     let args = [
         "build",
         "--source",
@@ -249,6 +252,7 @@ fn init_leaves_existing_files_alone_unless_forced() {
     std::fs::create_dir_all(site.join("_includes")).unwrap();
     std::fs::write(site.join("_includes/avatar.html"), mine).unwrap();
     std::fs::write(site.join(".gitignore"), "_site\n_avatars/\n").unwrap();
+    std::fs::write(site.join("_config.yml"), "title: Jekyll init\n").unwrap();
     let output = run(&["init", s(&site)]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = String::from_utf8_lossy(&output.stdout);
@@ -259,6 +263,11 @@ fn init_leaves_existing_files_alone_unless_forced() {
     assert_eq!(
         std::fs::read_to_string(site.join("_includes/avatar.html")).unwrap(),
         mine
+    );
+    // Jekyll would publish the config: init says so rather than editing _config.yml.
+    assert!(
+        text.contains("note: add `blog-avatars.toml` to `exclude:`"),
+        "{text}"
     );
     // Only the missing line was added, after what was there.
     let gitignore = std::fs::read_to_string(site.join(".gitignore")).unwrap();
