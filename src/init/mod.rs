@@ -144,7 +144,11 @@ pub fn init(site: &Path, options: &InitOptions) -> Result<InitReport> {
             purpose,
         });
     }
-    let mut next = vec![format!("blog-avatars build {}", site.display())];
+    let mut next = vec![if site == Path::new(".") {
+        "blog-avatars build".to_owned()
+    } else {
+        format!("blog-avatars build {}", site.display())
+    }];
     if let Some(command) = generators::build_command(layout.kind) {
         next.push(command.to_owned());
     }
