@@ -132,6 +132,12 @@ pub fn init(site: &Path, options: &InitOptions) -> Result<InitReport> {
     ));
 
     let mut files = Vec::new();
+    // No write may follow a symlink out of the site (a `layouts/` linked elsewhere, say); all
+    // checked before the first write, so a refusal leaves the site as it was.
+    let base = crate::scan::published::normalise(site);
+    for (path, ..) in &planned {
+        crate::publish::ensure_within(&base, path)?;
+    }
     for (path, bytes, purpose, is_gitignore) in planned {
         let action = if is_gitignore {
             gitignore(&path, options.dry_run)?

@@ -313,3 +313,20 @@ fn init_without_a_site_is_a_usage_error_and_writes_nothing() {
     let config = std::fs::read_to_string(temp.path().join("blog-avatars.toml")).unwrap();
     assert!(config.contains("layout = \"hugo\""), "{config}");
 }
+
+#[cfg(unix)]
+#[test]
+fn init_does_not_write_through_a_symlink_out_of_the_site() {
+    let (temp, site) = site("hugo");
+    let elsewhere = temp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, site.join("layouts/partials")).unwrap();
+    let output = run(&["init", s(&site)]);
+    assert_ne!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("outside"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    // Refused before the first write: the site is as it was.
+    assert!(!site.join("blog-avatars.toml").exists());
+    assert!(!site.join(".gitignore").exists());
+}
