@@ -83,6 +83,24 @@ impl Audit {
     }
 }
 
+impl Audit {
+    /// `text` with every secret in it replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut redacted = text.to_owned();
+        let mut hits = self.secrets_in(text.as_bytes());
+        hits.sort_by_key(|&(_, start)| std::cmp::Reverse(start));
+        let mut limit = text.len();
+        for (index, start) in hits {
+            // Matches are of ASCII-lower-cased needles, so they end on a char boundary; where
+            // two overlap, the later one was already replaced up to `limit`.
+            let end = (start + self.secrets[index].needle.len()).min(limit);
+            redacted.replace_range(start..end, "***");
+            limit = start;
+        }
+        redacted
+    }
+}
+
 /// No letter, digit or `_` right before `start` or at `end`.
 fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
     let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
@@ -172,6 +190,8 @@ pub fn check_dir(dir: &Path, audit: &Audit) -> Result<CheckReport> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
+        // A file named by a QQ number must not be printed by name either.
+        let rel = audit.redact(&rel);
         let name = entry.file_name().to_string_lossy();
         for (index, _) in audit.secrets_in(name.as_bytes()) {
             report.findings.push(Finding {

@@ -47,6 +47,10 @@ impl CheckReport {
             count(self.findings.len() as u64, "finding", "findings"),
             count(files as u64, "file", "files"),
         )?;
+        for places in groups.values_mut() {
+            // Two URLs of one `srcset` are one place to fix.
+            places.dedup();
+        }
         for ((_, what), places) in &groups {
             let more = places.len().saturating_sub(SHOWN_PLACES);
             let shown = places[..places.len().min(SHOWN_PLACES)].join(", ");

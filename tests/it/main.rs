@@ -5,6 +5,7 @@ mod avatar_hosts;
 mod avatar_server;
 mod build;
 mod cache;
+mod check;
 #[cfg(unix)] // SIGKILL and exit signals
 mod crash;
 mod faults;
