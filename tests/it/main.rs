@@ -20,6 +20,7 @@ mod layouts_generators;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
+mod package;
 #[cfg(feature = "serve")]
 mod preview_bound;
 mod privacy;
