@@ -104,7 +104,8 @@ impl Audit {
 /// No letter, digit or `_` right before `start` or at `end`.
 fn is_whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
     let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    !(start > 0 && word(&bytes[start - 1])) && !bytes.get(end).is_some_and(word)
+    let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+    !before.is_some_and(word) && !bytes.get(end).is_some_and(word)
 }
 
 /// What was found.

@@ -86,7 +86,7 @@ pub fn secrets_of(identities: &[FoundIdentity]) -> Vec<Secret> {
         }
     }
     // Longest first: where an email and its QQ number overlap, the email is named.
-    secrets.sort_by(|a, b| b.needle.len().cmp(&a.needle.len()));
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.needle.len()));
     secrets
 }
 
