@@ -264,3 +264,6 @@ fn identifier(secret: &Secret) -> Found {
         shown: secret.shown.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests;
