@@ -66,6 +66,20 @@ pub enum Command {
     },
     /// Set a site up: a commented config, the generator's avatar template piece, .gitignore lines.
     Init(InitArgs),
+    /// Privacy audit of built output: avatar-host URLs and the site's identifiers (exit 3 if any).
+    Check {
+        /// The built folder to audit (e.g. `public`).
+        dir: PathBuf,
+        /// The site whose identities are searched for (default: the current folder).
+        #[arg(long, value_name = "SITE")]
+        site: Option<PathBuf>,
+        /// Only look for avatar-host URLs; search for no identity (no site needed).
+        #[arg(long, conflicts_with = "site")]
+        hosts_only: bool,
+        /// The config and how to print.
+        #[command(flatten)]
+        common: SiteArgs,
+    },
     /// Inspect or empty the download cache.
     Cache {
         /// What to do with the cache.

@@ -20,6 +20,7 @@
 //!   uploads.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod error;
 pub mod fetch;

@@ -96,6 +96,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => serve(&site, port, &bind, &common),
         Command::Cache { action } => cache(&action),
         Command::Init(args) => init(&args),
+        Command::Check {
+            dir,
+            site,
+            hosts_only,
+            common,
+        } => check(&dir, site.as_deref(), hosts_only, &common),
     }
 }
 
@@ -378,4 +384,57 @@ fn init(args: &cli::InitArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `check`: audits a built folder; exit 3 when anything is found. Identities come from the site
+/// (`--site`, else the current folder); without a site it stops (exit 2) unless `--hosts-only`.
+fn check(
+    dir: &std::path::Path,
+    site: Option<&std::path::Path>,
+    hosts_only: bool,
+    common: &SiteArgs,
+) -> anyhow::Result<u8> {
+    use blog_avatars::check::{Audit, check_dir, secrets_of};
+    use blog_avatars::rewrite::Recognizer;
+    let audit = if hosts_only {
+        let hosts = match &common.config {
+            Some(path) => blog_avatars::Config::load(dir, Some(path))?
+                .rewrite
+                .gravatar_hosts
+                .clone(),
+            None => Vec::new(),
+        };
+        Audit::new(Recognizer::new(&hosts), Vec::new())
+    } else {
+        let site_dir = site.unwrap_or(std::path::Path::new("."));
+        let (config, layout) = match blog_avatars::open_site(site_dir, common.config.as_deref()) {
+            Ok(opened) => opened,
+            Err(error) if site.is_none() => {
+                eprintln!(
+                    "error: check: no site in the current folder to take identities from \
+                     ({}); pass --site SITE, or --hosts-only to look for avatar hosts only",
+                    error_text(&anyhow::Error::from(error))
+                );
+                return Ok(EXIT_USAGE);
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let scan = blog_avatars::scan_site(&layout, &config);
+        Audit::new(
+            Recognizer::new(&config.rewrite.gravatar_hosts),
+            secrets_of(&scan.identities),
+        )
+    };
+    let report = check_dir(dir, &audit)?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match common.format {
+        ReportFormat::Json => report.write_json(&mut out)?,
+        ReportFormat::Human if !common.quiet => {
+            report.write_human(&dir.display().to_string(), &mut out)?;
+        }
+        ReportFormat::Human => {}
+    }
+    out.flush()?;
+    Ok(report.exit_code())
 }

@@ -1,10 +1,12 @@
 //! One integration test binary: each module covers a feature through the real `blog-avatars`
 //! binary, on fixture sites copied into temporary directories.
 
+mod action;
 mod avatar_hosts;
 mod avatar_server;
 mod build;
 mod cache;
+mod check;
 #[cfg(unix)] // SIGKILL and exit signals
 mod crash;
 mod faults;
@@ -19,6 +21,7 @@ mod layouts_generators;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
+mod package;
 #[cfg(feature = "serve")]
 mod preview_bound;
 mod privacy;
