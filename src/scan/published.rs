@@ -184,7 +184,9 @@ pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
                     "{what} lies inside what the {} layout publishes ({}: {}); {why}: move it \
                      out of there",
                     layout.kind,
-                    layout.relative(&tree.dir),
+                    Some(layout.relative(&tree.dir))
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| ".".to_owned()),
                     tree.what
                 ),
             })
@@ -192,7 +194,9 @@ pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
         .collect()
 }
 
-/// Jekyll's `include`: names starting with `_` or `.` that it publishes all the same.
+/// Jekyll's `include`: names starting with `_` or `.` that it publishes all the same; and the
+/// collections it writes out (`_posts`, and each with `output: true`), whose static files, such
+/// as images, it copies into the site.
 fn jekyll_include(root: &Path) -> Vec<String> {
     for file in ["_config.yml", "_config.yaml", "_config.toml"] {
         let Ok(text) = std::fs::read_to_string(root.join(file)) else {
@@ -203,20 +207,47 @@ fn jekyll_include(root: &Path) -> Vec<String> {
         } else {
             serde_saphyr::from_str(&text).ok()
         };
-        let Some(serde_json::Value::Array(items)) = value.and_then(|v| v.get("include").cloned())
-        else {
-            return Vec::new();
+        let Some(value) = value else {
+            return vec!["_posts".to_owned()];
         };
-        return items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_owned))
-            .collect();
+        let mut include: Vec<String> = match value.get("include") {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let collections_dir = value
+            .get("collections_dir")
+            .and_then(|d| d.as_str())
+            .unwrap_or("")
+            .trim_matches('/');
+        let in_collections = |name: &str| {
+            if collections_dir.is_empty() || collections_dir == "." {
+                format!("_{name}")
+            } else {
+                format!("{collections_dir}/_{name}")
+            }
+        };
+        include.push(in_collections("posts"));
+        if let Some(serde_json::Value::Object(collections)) = value.get("collections") {
+            for (name, settings) in collections {
+                let output = settings.get("output").and_then(serde_json::Value::as_bool);
+                if output == Some(true) || name == "posts" {
+                    include.push(in_collections(name));
+                }
+            }
+        }
+        return include;
     }
-    Vec::new()
+    vec!["_posts".to_owned()]
 }
 
 /// `path` with symlinks resolved as far as it exists, and `.`/`..` removed lexically beyond.
 pub fn normalise(path: &Path) -> PathBuf {
+    // Absolute first: a relative path whose folders do not exist yet (`assets/avatars` under
+    // `build .`) would otherwise come back relative and never lie "within" the resolved site.
+    let path = &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
     loop {

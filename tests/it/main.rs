@@ -1,6 +1,7 @@
 //! One integration test binary: each module covers a feature through the real `blog-avatars`
 //! binary, on fixture sites copied into temporary directories.
 
+mod attacks;
 mod avatar_hosts;
 mod avatar_server;
 mod build;
