@@ -72,3 +72,39 @@ fn a_jekyll_collection_over_the_upload_folder_is_an_exposure() {
         "{stdout}\n{stderr}"
     );
 }
+
+/// A Hugo module mount of the upload folder onto `static/` publishes it: the real Hugo shows
+/// it, and the build must warn (and `--strict` fail) as for a `staticDir` holding it.
+#[test]
+fn a_hugo_mount_of_the_upload_folder_onto_static_is_an_exposure() {
+    const EMAIL: &str = "mounted@example.org";
+    let (_temp, site) = copy_site("sites/hugo");
+    let config = site.join("hugo.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "[[module.mounts]]\nsource = \"static\"\ntarget = \"static\"\n\
+         [[module.mounts]]\nsource = \"_avatars\"\ntarget = \"static/faces\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    upload(&site.join("_avatars"), &format!("{EMAIL}.png"));
+
+    let strict = crate::support::run(&["build", s(&site), "--offline", "--strict"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    let stdout = String::from_utf8_lossy(&strict.stdout);
+    assert_eq!(strict.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(
+        format!("{stdout}{stderr}")
+            .contains("[local] dir lies inside what the hugo layout publishes"),
+        "{stdout}\n{stderr}"
+    );
+
+    let output = Command::new("hugo")
+        .args(["--quiet", "--source", s(&site)])
+        .output()
+        .expect("hugo is installed");
+    assert!(output.status.success(), "hugo: {output:?}");
+    assert!(
+        site.join(format!("public/faces/{EMAIL}.png")).exists(),
+        "Hugo no longer publishes a mount onto static; this test shows nothing"
+    );
+}
