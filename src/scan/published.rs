@@ -92,7 +92,12 @@ impl Tree {
         let listed = |list: &[String]| {
             list.iter().any(|entry| {
                 let entry: Vec<&str> = entry.trim_matches('/').split('/').collect();
-                !entry.is_empty() && names.len() >= entry.len() && names[..entry.len()] == entry
+                !entry.is_empty()
+                    && names.len() >= entry.len()
+                    && entry
+                        .iter()
+                        .zip(&names)
+                        .all(|(pattern, name)| wildcard(pattern, name))
             })
         };
         if listed(&self.exclude) {
@@ -118,6 +123,7 @@ pub fn published_trees(layout: &SiteLayout) -> Vec<Tree> {
     if let Some(source) = source {
         let include = match layout.kind {
             LayoutKind::Jekyll => jekyll_include(&layout.root),
+            LayoutKind::Hexo => hexo_include(&layout.root),
             _ => Vec::new(),
         };
         trees.push(Tree {
@@ -241,6 +247,72 @@ fn jekyll_include(root: &Path) -> Vec<String> {
         return include;
     }
     vec!["_posts".to_owned()]
+}
+
+/// Hexo's `include`: globs (`_avatars/**`) of hidden names it processes and publishes all the
+/// same. Each is cut at its first glob part, which is kept as one wildcard part (`**` as `*`,
+/// classes and braces as `*`), so a folder is counted as published when files under it may be.
+fn hexo_include(root: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(root.join("_config.yml")) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let patterns: Vec<&str> = match value.get("include") {
+        Some(serde_json::Value::String(one)) => vec![one.as_str()],
+        Some(serde_json::Value::Array(items)) => {
+            items.iter().filter_map(serde_json::Value::as_str).collect()
+        }
+        _ => Vec::new(),
+    };
+    patterns
+        .into_iter()
+        .map(|pattern| {
+            let mut kept = Vec::new();
+            for part in pattern.trim_start_matches("./").split('/') {
+                if part.contains(['[', '{']) || part == "**" {
+                    kept.push("*");
+                    break;
+                }
+                kept.push(part);
+                if part.contains(['*', '?']) {
+                    break;
+                }
+            }
+            // A trailing `*` or `**` stands for what is inside the folder before it.
+            if kept.len() > 1 && kept.last() == Some(&"*") {
+                kept.pop();
+            }
+            kept.join("/")
+        })
+        .filter(|entry| !entry.is_empty())
+        .collect()
+}
+
+/// Whether `name` matches the one-part glob `pattern` (`*` any run, `?` one character).
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let (pattern, name): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), name.chars().collect());
+    // The classic two-pointer match with backtracking to the last `*`.
+    let (mut p, mut n, mut star, mut mark) = (0, 0, None, 0);
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = n;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            n = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
 }
 
 /// `path` with symlinks resolved as far as it exists, and `.`/`..` removed lexically beyond.

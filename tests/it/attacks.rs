@@ -108,3 +108,59 @@ fn a_hugo_mount_of_the_upload_folder_onto_static_is_an_exposure() {
         "Hugo no longer publishes a mount onto static; this test shows nothing"
     );
 }
+
+/// Hexo's `include: ["_avatars/**"]` publishes `source/_avatars/` although its name starts
+/// with `_`: the real Hexo shows it, and an upload folder there must be warned (and fail
+/// `--strict`).
+#[test]
+fn a_hexo_include_of_the_upload_folder_is_an_exposure() {
+    const EMAIL: &str = "included@example.org";
+    let temp = tempfile::tempdir().unwrap();
+    let site = temp.path().join("site");
+    let from = crate::support::fixtures().join("generators/hexo");
+    std::fs::create_dir_all(&site).unwrap();
+    for entry in walkdir::WalkDir::new(&from)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "node_modules")
+    {
+        let entry = entry.unwrap();
+        let target = site.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(from.join("node_modules"), site.join("node_modules")).unwrap();
+    let config = site.join("_config.yml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("include:\n  - \"_avatars/**\"\n");
+    std::fs::write(&config, text).unwrap();
+    std::fs::write(
+        site.join("blog-avatars.toml"),
+        "[local]\ndir = \"source/_avatars\"\n",
+    )
+    .unwrap();
+    upload(&site.join("source/_avatars"), &format!("{EMAIL}.png"));
+
+    let strict = crate::support::run(&["build", s(&site), "--offline", "--strict"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    let stdout = String::from_utf8_lossy(&strict.stdout);
+    assert_eq!(strict.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(
+        format!("{stdout}{stderr}")
+            .contains("[local] dir lies inside what the hexo layout publishes"),
+        "{stdout}\n{stderr}"
+    );
+
+    let output = Command::new(from.join("node_modules/.bin/hexo"))
+        .arg("generate")
+        .current_dir(&site)
+        .output()
+        .expect("npm ci --prefix fixtures/generators/hexo");
+    assert!(output.status.success(), "hexo: {output:?}");
+    assert!(
+        site.join(format!("public/_avatars/{EMAIL}.png")).exists(),
+        "Hexo no longer publishes an included folder; this test shows nothing"
+    );
+}
