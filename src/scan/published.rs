@@ -92,7 +92,12 @@ impl Tree {
         let listed = |list: &[String]| {
             list.iter().any(|entry| {
                 let entry: Vec<&str> = entry.trim_matches('/').split('/').collect();
-                !entry.is_empty() && names.len() >= entry.len() && names[..entry.len()] == entry
+                !entry.is_empty()
+                    && names.len() >= entry.len()
+                    && entry
+                        .iter()
+                        .zip(&names)
+                        .all(|(pattern, name)| wildcard(pattern, name))
             })
         };
         if listed(&self.exclude) {
@@ -118,6 +123,7 @@ pub fn published_trees(layout: &SiteLayout) -> Vec<Tree> {
     if let Some(source) = source {
         let include = match layout.kind {
             LayoutKind::Jekyll => jekyll_include(&layout.root),
+            LayoutKind::Hexo => hexo_include(&layout.root),
             _ => Vec::new(),
         };
         trees.push(Tree {
@@ -184,7 +190,9 @@ pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
                     "{what} lies inside what the {} layout publishes ({}: {}); {why}: move it \
                      out of there",
                     layout.kind,
-                    layout.relative(&tree.dir),
+                    Some(layout.relative(&tree.dir))
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| ".".to_owned()),
                     tree.what
                 ),
             })
@@ -192,7 +200,9 @@ pub fn exposure_warnings(layout: &SiteLayout, config: &Config) -> Vec<Warning> {
         .collect()
 }
 
-/// Jekyll's `include`: names starting with `_` or `.` that it publishes all the same.
+/// Jekyll's `include`: names starting with `_` or `.` that it publishes all the same; and the
+/// collections it writes out (`_posts`, and each with `output: true`), whose static files, such
+/// as images, it copies into the site.
 fn jekyll_include(root: &Path) -> Vec<String> {
     for file in ["_config.yml", "_config.yaml", "_config.toml"] {
         let Ok(text) = std::fs::read_to_string(root.join(file)) else {
@@ -203,20 +213,113 @@ fn jekyll_include(root: &Path) -> Vec<String> {
         } else {
             serde_saphyr::from_str(&text).ok()
         };
-        let Some(serde_json::Value::Array(items)) = value.and_then(|v| v.get("include").cloned())
-        else {
-            return Vec::new();
+        let Some(value) = value else {
+            return vec!["_posts".to_owned()];
         };
-        return items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_owned))
-            .collect();
+        let mut include: Vec<String> = match value.get("include") {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let collections_dir = value
+            .get("collections_dir")
+            .and_then(|d| d.as_str())
+            .unwrap_or("")
+            .trim_matches('/');
+        let in_collections = |name: &str| {
+            if collections_dir.is_empty() || collections_dir == "." {
+                format!("_{name}")
+            } else {
+                format!("{collections_dir}/_{name}")
+            }
+        };
+        include.push(in_collections("posts"));
+        if let Some(serde_json::Value::Object(collections)) = value.get("collections") {
+            for (name, settings) in collections {
+                let output = settings.get("output").and_then(serde_json::Value::as_bool);
+                if output == Some(true) || name == "posts" {
+                    include.push(in_collections(name));
+                }
+            }
+        }
+        return include;
     }
-    Vec::new()
+    vec!["_posts".to_owned()]
+}
+
+/// Hexo's `include`: globs (`_avatars/**`) of hidden names it processes and publishes all the
+/// same. Each is cut at its first glob part, which is kept as one wildcard part (`**` as `*`,
+/// classes and braces as `*`), so a folder is counted as published when files under it may be.
+fn hexo_include(root: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(root.join("_config.yml")) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let patterns: Vec<&str> = match value.get("include") {
+        Some(serde_json::Value::String(one)) => vec![one.as_str()],
+        Some(serde_json::Value::Array(items)) => {
+            items.iter().filter_map(serde_json::Value::as_str).collect()
+        }
+        _ => Vec::new(),
+    };
+    patterns
+        .into_iter()
+        .map(|pattern| {
+            let mut kept = Vec::new();
+            for part in pattern.trim_start_matches("./").split('/') {
+                if part.contains(['[', '{']) || part == "**" {
+                    kept.push("*");
+                    break;
+                }
+                kept.push(part);
+                if part.contains(['*', '?']) {
+                    break;
+                }
+            }
+            // A trailing `*` or `**` stands for what is inside the folder before it.
+            if kept.len() > 1 && kept.last() == Some(&"*") {
+                kept.pop();
+            }
+            kept.join("/")
+        })
+        .filter(|entry| !entry.is_empty())
+        .collect()
+}
+
+/// Whether `name` matches the one-part glob `pattern` (`*` any run, `?` one character).
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let (pattern, name): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), name.chars().collect());
+    // The classic two-pointer match with backtracking to the last `*`.
+    let (mut p, mut n, mut star, mut mark) = (0, 0, None, 0);
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = n;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            n = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
 }
 
 /// `path` with symlinks resolved as far as it exists, and `.`/`..` removed lexically beyond.
 pub fn normalise(path: &Path) -> PathBuf {
+    // Absolute first: a relative path whose folders do not exist yet (`assets/avatars` under
+    // `build .`) would otherwise come back relative and never lie "within" the resolved site.
+    let path = &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
     loop {

@@ -2,6 +2,7 @@
 //! binary, on fixture sites copied into temporary directories.
 
 mod action;
+mod attacks;
 mod avatar_hosts;
 mod avatar_server;
 mod build;

@@ -151,3 +151,27 @@ fn hugo_folders_come_from_its_config_directory_in_any_letter_case() {
     assert!(!published(&layout, "public/uploads/ada@example.org.png"));
     assert!(!published(&layout, "_avatars/ada@example.org.png"));
 }
+
+#[test]
+fn hexo_include_globs_publish_hidden_folders() {
+    let (_dir, layout) = layout_of(
+        LayoutChoice::Hexo,
+        &[(
+            "_config.yml",
+            "include:\n  - \"_avatars/**\"\n  - \"_s?cret*/x\"\n  - \"**/.well-known/*\"\n",
+        )],
+    );
+    assert!(published(&layout, "source/_avatars"));
+    assert!(published(&layout, "source/_avatars/jo@example.org.png"));
+    assert!(published(&layout, "source/_secrets"));
+    assert!(
+        published(&layout, "source/_anything"),
+        "`**` may match any folder"
+    );
+    let (_dir, layout) = layout_of(
+        LayoutChoice::Hexo,
+        &[("_config.yml", "include: \"_headers\"\n")],
+    );
+    assert!(published(&layout, "source/_headers"));
+    assert!(!published(&layout, "source/_avatars"));
+}
