@@ -307,3 +307,73 @@ fn real_hugo_and_jekyll_publish_local_avatars_and_nothing_identifying() {
         assert_no_secrets(&site.join(out), &secrets);
     }
 }
+
+/// Remote avatar hosts a visitor's browser must not contact after `rewrite`.
+const AVATAR_HOSTS: &[&str] = &[
+    "gravatar.com",
+    "qlogo.cn",
+    "cravatar.cn",
+    "v2ex.com",
+    "loli.net",
+    "geekzu.org",
+    "weavatar.com",
+];
+
+/// Built HTML of Staticman, Valine/Waline/Twikoo-era and friend-link themes: every Gravatar,
+/// mirror and qlogo URL becomes local, except the QQ Connect `k=` key, which is named in the
+/// report and fails `--strict`; without that one `--strict` passes and no avatar host is left.
+#[test]
+fn rewrite_of_real_theme_html_leaves_no_gravatar_or_qq_fetch_unreported() {
+    let page = std::fs::read_to_string(
+        crate::support::fixtures().join("realblogs/built-comments/index.html"),
+    )
+    .unwrap();
+    let opaque = "https://thirdqq.qlogo.cn/g?b=sdk&amp;k=abcdEFgh&amp;s=100&amp;t=1650000000";
+    assert!(page.contains(opaque));
+    for with_opaque in [true, false] {
+        let temp = tempfile::tempdir().unwrap();
+        let public = temp.path().join("public");
+        std::fs::create_dir_all(&public).unwrap();
+        let html = if with_opaque {
+            page.clone()
+        } else {
+            page.lines()
+                .filter(|l| !l.contains("thirdqq"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        std::fs::write(public.join("index.html"), html).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+            .args(["rewrite", "--offline", "--strict", "public"])
+            .current_dir(temp.path())
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let out = std::fs::read_to_string(public.join("index.html")).unwrap();
+        // HTML comments in the page name hosts in prose; only markup counts.
+        let markup: String = out
+            .split("<!--")
+            .map(|part| part.split_once("-->").map_or(part, |(_, after)| after))
+            .collect();
+        let left: Vec<&str> = markup
+            .split(['"', '(', ')', ' ', ','])
+            .filter(|part| AVATAR_HOSTS.iter().any(|h| part.contains(h)))
+            .collect();
+        if with_opaque {
+            assert_eq!(output.status.code(), Some(3), "{said}");
+            assert!(said.contains("thirdqq.qlogo.cn/g?b=sdk"), "{said}");
+            assert_eq!(left.len(), 1, "{left:?}");
+        } else {
+            assert_eq!(output.status.code(), Some(0), "{said}");
+            assert!(left.is_empty(), "left for the browser: {left:?}\n{out}");
+        }
+        for secret in ["20002", "30003", "40004", "60006"] {
+            assert!(!out.contains(&format!("nk={secret}")), "{secret} left");
+            assert!(!out.contains(&format!("dst_uin={secret}")), "{secret} left");
+        }
+    }
+}
