@@ -77,3 +77,54 @@ pub(super) fn mounts(root: &Path, module: Option<&Value>) -> Mounts {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::SiteConfig;
+    use crate::scan::layout::SiteLayout;
+
+    /// Docsy's `config/_default/module.yaml` (mounts in a per-key file, keys in another case)
+    /// beside the main config: the folders come from the mounts, a `layouts` mount is ignored.
+    #[test]
+    fn mounts_in_the_config_dir_module_file_give_the_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let full = root.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        write(
+            "config/_default/hugo.toml",
+            "baseURL = \"https://x.example.org/\"\n",
+        );
+        write(
+            "config/_default/module.yaml",
+            "Mounts:\n  - Source: content/en\n    Target: content\n  - source: comments\n    \
+             target: data\n  - source: layouts\n    target: layouts\n  - source: files\n    \
+             target: /static/\n",
+        );
+        let layout = SiteLayout::open(root, &SiteConfig::default()).unwrap();
+        assert_eq!(layout.post_dirs, vec![root.join("content/en")]);
+        assert_eq!(layout.data_dir, root.join("comments"));
+        assert_eq!(layout.data_file, root.join("comments/avatars.json"));
+        assert_eq!(layout.avatar_dir, root.join("files/avatars"));
+        assert_eq!(layout.static_dirs, vec![root.join("files")]);
+    }
+
+    /// Without mounts, the defaults stay.
+    #[test]
+    fn without_mounts_hugo_defaults_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("hugo.toml"),
+            "[module]\n[[module.imports]]\npath = \"x\"\n",
+        )
+        .unwrap();
+        let layout = SiteLayout::open(root, &SiteConfig::default()).unwrap();
+        assert_eq!(layout.post_dirs, vec![root.join("content")]);
+        assert_eq!(layout.data_dir, root.join("data"));
+        assert_eq!(layout.avatar_dir, root.join("static/avatars"));
+    }
+}
