@@ -377,3 +377,31 @@ fn rewrite_of_real_theme_html_leaves_no_gravatar_or_qq_fetch_unreported() {
         }
     }
 }
+
+/// A NexT/Butterfly page with a Valine widget draws Gravatar avatars from `gravatar.loli.net`
+/// in the browser: `rewrite` cannot reach them, so it names the widget and its CDN and
+/// `--strict` fails instead of calling the page clean.
+#[test]
+fn rewrite_reports_avatars_a_comment_widget_draws_in_the_browser() {
+    let temp = tempfile::tempdir().unwrap();
+    let public = temp.path().join("public");
+    std::fs::create_dir_all(&public).unwrap();
+    std::fs::copy(
+        crate::support::fixtures().join("realblogs/built-comments/valine.html"),
+        public.join("index.html"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+        .args(["rewrite", "--offline", "--strict", "public"])
+        .current_dir(temp.path())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    assert!(said.contains("Valine.min.js (Valine script"), "{said}");
+    assert!(said.contains("<script> naming gravatar.loli.net"), "{said}");
+}
