@@ -120,6 +120,19 @@ const EXPECTED: &[Expect] = &[
             ("github", "zhangsan-example"),
         ],
     },
+    // A Hexo blog that committed no package.json, with `plugins:` in its config.
+    Expect {
+        fixture: "realblogs/hexo-no-package",
+        layout: "hexo",
+        file: "_config.yml",
+        why: "a Hexo setting",
+        post_dirs: &["source"],
+        data_dir: "source/_data",
+        avatar_dir: "source/avatars",
+        data_file: "source/_data/avatars.json",
+        publish_dir: "public",
+        identities: &[("qq", "70007")],
+    },
     Expect {
         fixture: "realblogs/zola-theme",
         layout: "zola",
