@@ -190,6 +190,9 @@ pub fn rewrite_page_with(
     if !edits.is_empty() {
         page.html = Some(splice(html, &edits));
     }
+    // Avatars drawn by scripts at view time are left too: the report must not call it clean.
+    page.unreplaced
+        .extend(super::widgets::browser_avatars(html)?);
     Ok(page)
 }
 

@@ -19,6 +19,7 @@ mod html;
 mod recognize;
 mod size;
 pub mod srcset;
+mod widgets;
 
 pub use dir::{RewriteReport, UnreplacedUrl, collect_dir, html_files, rewrite_dir};
 pub use html::{PageRewrite, collect, collect_with, rewrite, rewrite_page, rewrite_page_with};

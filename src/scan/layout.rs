@@ -7,6 +7,7 @@ mod config_file;
 pub mod detect;
 mod hexo;
 mod hugo;
+mod hugo_mounts;
 mod jekyll;
 mod zola;
 

@@ -30,6 +30,7 @@ mod private_paths;
 mod proxy;
 mod proxy_server;
 mod readme;
+mod realblogs;
 mod render_limits;
 mod rewrite;
 mod rewrite_nobody;

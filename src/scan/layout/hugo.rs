@@ -161,6 +161,7 @@ pub(super) fn folders(root: &Path) -> Folders {
             ConfigRead::Missing => {}
         }
     }
+    configs.extend(super::hugo_mounts::per_key_files(root, &mut notes));
     let lookup = |key: &str| {
         configs
             .iter()
@@ -180,6 +181,10 @@ pub(super) fn folders(root: &Path) -> Folders {
         if let Some(extra) = string(lookup(&format!("staticDir{n}"))) {
             static_dirs.push(root_join(root, extra));
         }
+    }
+    let mounts = super::hugo_mounts::mounts(root, lookup("module"));
+    if !mounts.statics.is_empty() {
+        static_dirs = mounts.statics;
     }
     if static_dirs.is_empty() {
         static_dirs.push(root.join("static"));
@@ -205,7 +210,11 @@ pub(super) fn folders(root: &Path) -> Folders {
         }
     }
     // A multilingual site may keep each language's content in its own folder.
-    let mut post_dirs = vec![dir("contentDir", "content")];
+    let mut post_dirs = if mounts.content.is_empty() {
+        vec![dir("contentDir", "content")]
+    } else {
+        mounts.content
+    };
     if let Some(Value::Object(languages)) = lookup("languages") {
         for language in languages.values() {
             if let Some(content) = string(get_any_case(language, "contentDir").map(|(_, v)| v)) {
@@ -218,7 +227,11 @@ pub(super) fn folders(root: &Path) -> Folders {
     }
     Folders {
         post_dirs,
-        data_dir: dir("dataDir", "data"),
+        data_dir: mounts
+            .data
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| dir("dataDir", "data")),
         // The first static dir: Hugo copies every static dir into the output.
         avatar_dir: static_dirs[0].join("avatars"),
         url_prefix: super::under_base(string(lookup("baseURL")), "avatars"),

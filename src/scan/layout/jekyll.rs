@@ -27,7 +27,8 @@ const JEKYLL_ONLY_KEYS: &[&str] = &[
     "layouts_dir",
     "includes_dir",
     "plugins_dir",
-    "plugins",
+    // Not `plugins`: Hexo reads it too, and Hexo blogs that committed no package.json list
+    // `plugins: [hexo-generator-feed]` as that plugin's README said (seen on real blogs).
     "gems",
     "kramdown",
     "sass",
