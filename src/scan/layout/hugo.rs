@@ -189,24 +189,10 @@ pub(super) fn folders(root: &Path) -> Folders {
     if static_dirs.is_empty() {
         static_dirs.push(root.join("static"));
     }
-    // Module mounts onto `static` publish their source folders as well (`_avatars` mounted
-    // there is online under its target).
-    if let Some(Value::Array(mounts)) = lookup("module")
-        .and_then(|m| get_any_case(m, "mounts"))
-        .map(|(_, v)| v)
-    {
-        for mount in mounts {
-            let field = |key: &str| string(get_any_case(mount, key).map(|(_, v)| v));
-            let (Some(source), Some(target)) = (field("source"), field("target")) else {
-                continue;
-            };
-            let target = target.trim_matches('/');
-            if target == "static" || target.starts_with("static/") {
-                let source = root_join(root, source);
-                if !static_dirs.contains(&source) {
-                    static_dirs.push(source);
-                }
-            }
+    // Mounts onto a folder under `static` publish their source folders as well.
+    for source in &mounts.static_subdirs {
+        if !static_dirs.contains(source) {
+            static_dirs.push(source.clone());
         }
     }
     // A multilingual site may keep each language's content in its own folder.

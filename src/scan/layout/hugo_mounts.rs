@@ -46,6 +46,9 @@ pub(super) struct Mounts {
     pub data: Vec<PathBuf>,
     /// Mounted onto `static` itself.
     pub statics: Vec<PathBuf>,
+    /// Mounted onto a folder under `static` (`_avatars` onto `static/faces` is online under
+    /// `/faces/`): published, though not where site-root paths start.
+    pub static_subdirs: Vec<PathBuf>,
 }
 
 /// Reads `module.mounts` (keys in any case, as Hugo reads them) from the first config that has
@@ -73,6 +76,8 @@ pub(super) fn mounts(root: &Path, module: Option<&Value>) -> Mounts {
             found.data.push(source);
         } else if target == "static" {
             found.statics.push(source);
+        } else if target.starts_with("static/") {
+            found.static_subdirs.push(source);
         }
     }
     found
