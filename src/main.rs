@@ -1,6 +1,7 @@
 //! The `blog-avatars` binary: parse the command line, run the library, map outcomes to exit codes.
 
 mod cli;
+mod progress;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -187,7 +188,10 @@ fn run_pipeline(
     let options = blog_avatars::build::BuildOptions {
         offline: common.offline,
         dry_run: common.dry_run,
-        progress: !common.quiet && !common.no_progress,
+        observer: (!common.quiet && !common.no_progress).then(|| {
+            std::sync::Arc::new(progress::Progress::default())
+                as std::sync::Arc<dyn blog_avatars::build::Observer>
+        }),
     };
     let report = pipeline(
         path,
