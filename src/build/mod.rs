@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub offline: bool,
     /// Plan only: no network, no writes.
     pub dry_run: bool,
+    /// `--jobs`: requests in flight at once, over `[http] concurrency` (`None`: the config's).
+    pub jobs: Option<usize>,
     /// Told of the build's progress (the library itself prints nothing); `None`: nobody asks.
     pub observer: Option<std::sync::Arc<dyn Observer>>,
 }
@@ -47,14 +49,31 @@ impl std::fmt::Debug for BuildOptions {
         f.debug_struct("BuildOptions")
             .field("offline", &self.offline)
             .field("dry_run", &self.dry_run)
+            .field("jobs", &self.jobs)
             .field("observer", &self.observer.as_ref().map(|_| "..."))
             .finish()
     }
 }
 
-/// Runs a whole build of an opened site.
+impl BuildOptions {
+    /// `config` with these options' overrides applied (`jobs`), copied only when they change it.
+    pub fn configure<'a>(&self, config: &'a Config) -> std::borrow::Cow<'a, Config> {
+        match self.jobs {
+            Some(jobs) if jobs != config.http.concurrency => {
+                let mut config = config.clone();
+                config.http.concurrency = jobs;
+                std::borrow::Cow::Owned(config)
+            }
+            _ => std::borrow::Cow::Borrowed(config),
+        }
+    }
+}
+
+/// Runs a whole build of an opened site: scan, resolve, publish, data file, prune, and (native
+/// layout) render. `options.jobs` overrides `[http] concurrency`.
 pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let config = &*options.configure(config);
     let scan = crate::scan_site(layout, config);
     // Checked before anything is written, and in a dry run too: a folder of uploads named by
     // email inside what the generator publishes is the one mistake this tool must not make.
@@ -436,17 +455,13 @@ pub fn http_settings(config: &Config) -> HttpSettings {
     }
 }
 
-/// Opens `site`, applies command-line overrides and builds it.
+/// Opens `site` (with `config_path`, else the site's `blog-avatars.toml`) and builds it.
 pub fn build_site(
     site: &Path,
     config_path: Option<&Path>,
-    jobs: Option<usize>,
     options: &BuildOptions,
 ) -> Result<BuildReport> {
-    let (mut config, layout) = crate::open_site(site, config_path)?;
-    if let Some(jobs) = jobs {
-        config.http.concurrency = jobs;
-    }
+    let (config, layout) = crate::open_site(site, config_path)?;
     build(&layout, &config, options)
 }
 
