@@ -15,6 +15,7 @@ mod hostile;
 mod hugo_rewrite;
 mod layouts;
 mod layouts_generators;
+mod library;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
