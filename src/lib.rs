@@ -57,6 +57,8 @@ pub mod scan;
 /// `blog-avatars serve`: the preview server with live reload and the avatar upload page.
 #[cfg(feature = "serve")]
 pub mod serve;
+/// A loopback HTTP server for tests and benchmarks (cargo feature `testkit`, off by default).
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testkit;
 
