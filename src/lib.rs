@@ -18,6 +18,27 @@
 //! - [`config`] is the one strict configuration; [`report`] prints results;
 //! - `serve` (cargo feature `serve`) previews the site, rebuilds on change and takes avatar
 //!   uploads.
+//!
+//! # The library API
+//!
+//! [`Site::open`] finds a site's configuration and layout, [`scan`] lists the identities its
+//! content names, [`build`] runs the whole pipeline and [`rewrite`] points another generator's
+//! built HTML at local avatars; both return a [`Report`], a value that the caller prints (the
+//! library prints nothing; follow progress with an [`Observer`] in [`BuildOptions`]).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use blog_avatars::{BuildOptions, Site};
+//!
+//! let site = Site::open(Path::new("my-blog"), None)?;
+//! println!("{} identities", blog_avatars::scan(&site).identities.len());
+//! let options = BuildOptions { offline: true, jobs: Some(8), ..BuildOptions::default() };
+//! let report = blog_avatars::build(&site, &options)?;
+//! println!("{} avatar files, exit code {}", report.files.produced, report.exit_code(false));
+//! # Ok::<(), blog_avatars::Error>(())
+//! ```
+//!
+//! `examples/build_site.rs` builds the demo site this way.
 
 pub mod build;
 pub mod check;
@@ -38,14 +59,59 @@ pub mod scan;
 /// `blog-avatars serve`: the preview server with live reload and the avatar upload page.
 #[cfg(feature = "serve")]
 pub mod serve;
+/// A loopback HTTP server for tests and benchmarks (cargo feature `testkit`, off by default).
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod testkit;
 
 use std::path::Path;
 
+pub use build::{BuildOptions, Observer};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use scan::{ScanResult, SiteLayout};
+
+/// The report of a [`build`] or [`rewrite`]: per identity what each provider answered, totals,
+/// warnings; [`Report::write_human`] and [`Report::write_json`] print it,
+/// [`Report::exit_code`] gives the contract's exit code.
+pub type Report = report::BuildReport;
+
+/// An opened site: its configuration and its layout, detected by the generator's own rules.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The configuration (`blog-avatars.toml`, or the defaults).
+    pub config: Config,
+    /// Where the content, the data file, the avatars and the output are.
+    pub layout: SiteLayout,
+}
+
+impl Site {
+    /// Opens the site in the folder `path`, with the config file `config_path` (else the site's
+    /// `blog-avatars.toml`, else the defaults). See [`open_site`] for what is an error.
+    pub fn open(path: &Path, config_path: Option<&Path>) -> Result<Site> {
+        let (config, layout) = open_site(path, config_path)?;
+        Ok(Site { config, layout })
+    }
+}
+
+/// Builds `site`: scan, resolve every identity through the provider chain, publish the avatar
+/// files and the data file, prune stale ones and (native layout) render the blog. A failure for
+/// one avatar is in the report; `Err` is a failure of the whole build (config, layout, writes).
+pub fn build(site: &Site, options: &BuildOptions) -> Result<Report> {
+    build::build(&site.layout, &site.config, options)
+}
+
+/// Rewrites the built HTML under `dir` (any generator's output) to point at avatars published
+/// into `dir/avatars/`, with the config `config_path`, else `dir/blog-avatars.toml`, else
+/// `./blog-avatars.toml`, else the defaults.
+pub fn rewrite(dir: &Path, config_path: Option<&Path>, options: &BuildOptions) -> Result<Report> {
+    build::rewrite_dir::rewrite_site(dir, config_path, options)
+}
+
+/// Lists the identities that `site`'s content names, with where. No network, no writes.
+pub fn scan(site: &Site) -> ScanResult {
+    scan::scan(&site.layout, &site.config)
+}
 
 /// Loads the config for `site` (or `config_path`) and detects the site layout by each
 /// generator's own rules (see [`scan::layout`]). A folder with no site, an ambiguous one, or

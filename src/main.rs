@@ -1,6 +1,7 @@
 //! The `blog-avatars` binary: parse the command line, run the library, map outcomes to exit codes.
 
 mod cli;
+mod progress;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -120,7 +121,7 @@ fn serve(site: &std::path::Path, port: u16, bind: &str, common: &ServeArgs) -> a
     options.config_path = common.config.clone();
     options.bind = bind;
     options.port = port;
-    options.jobs = common.jobs.map(usize::from);
+    options.build.jobs = common.jobs.map(usize::from);
     options.build.offline = common.offline;
     options.log = !common.quiet;
     let format = common.format;
@@ -177,11 +178,10 @@ fn rewrite(dir: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
     run_pipeline(blog_avatars::build::rewrite_dir::rewrite_site, dir, common)
 }
 
-/// The signature `build_site` and `rewrite_site` share: path, config, `--jobs`, options.
+/// The signature `build_site` and `rewrite_site` share: path, config, options.
 type Pipeline = fn(
     &std::path::Path,
     Option<&std::path::Path>,
-    Option<usize>,
     &blog_avatars::build::BuildOptions,
 ) -> blog_avatars::Result<blog_avatars::report::BuildReport>;
 
@@ -194,14 +194,13 @@ fn run_pipeline(
     let options = blog_avatars::build::BuildOptions {
         offline: common.offline,
         dry_run: common.dry_run,
-        progress: !common.quiet && !common.no_progress,
+        jobs: common.jobs.map(usize::from),
+        observer: (!common.quiet && !common.no_progress).then(|| {
+            std::sync::Arc::new(progress::Progress::default())
+                as std::sync::Arc<dyn blog_avatars::build::Observer>
+        }),
     };
-    let report = pipeline(
-        path,
-        common.config.as_deref(),
-        common.jobs.map(usize::from),
-        &options,
-    )?;
+    let report = pipeline(path, common.config.as_deref(), &options)?;
     print_report(&report, common)?;
     Ok(report.exit_code(common.strict))
 }

@@ -1,16 +1,14 @@
-//! Printing results: human lines or one JSON document on stdout, warnings on stderr.
+//! Results as values, and their forms for people and for machines, written to any `Write` (the
+//! binary picks stdout for the report and stderr for warnings).
 
 mod human;
 
 pub use human::count;
 
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::io::{self, Write};
+use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::build::images::Published;
@@ -469,81 +467,5 @@ impl BuildReport {
     pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;
         writeln!(out)
-    }
-}
-
-/// Progress on stderr: a bar on a terminal, else a line every few seconds so CI logs show the
-/// build is alive.
-pub struct Progress {
-    done: Arc<AtomicUsize>,
-    bar: Option<ProgressBar>,
-    logger: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
-}
-
-/// Seconds between progress lines when stderr is not a terminal.
-const PROGRESS_LOG_INTERVAL: Duration = Duration::from_secs(5);
-
-impl Progress {
-    /// Starts showing progress of `total` items, unless `enabled` is false.
-    pub fn start(total: usize, enabled: bool) -> Self {
-        let done = Arc::new(AtomicUsize::new(0));
-        if !enabled || total == 0 {
-            return Self {
-                done,
-                bar: None,
-                logger: None,
-            };
-        }
-        if io::stderr().is_terminal() {
-            let bar = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} {pos}/{len} identities [{bar:30}] {elapsed_precise}",
-            ) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            return Self {
-                done,
-                bar: Some(bar),
-                logger: None,
-            };
-        }
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let counter = Arc::clone(&done);
-        let started = Instant::now();
-        let handle = std::thread::spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                stopped.recv_timeout(PROGRESS_LOG_INTERVAL)
-            {
-                eprintln!(
-                    "progress: {}/{total} identities resolved ({} s)",
-                    counter.load(Ordering::Relaxed),
-                    started.elapsed().as_secs()
-                );
-            }
-        });
-        Self {
-            done,
-            bar: None,
-            logger: Some((stop, handle)),
-        }
-    }
-
-    /// One item done.
-    pub fn tick(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    /// Stops showing progress.
-    pub fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
-        }
-        if let Some((stop, handle)) = self.logger {
-            drop(stop);
-            let _ = handle.join();
-        }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod cache_command;
 pub mod images;
+mod observer;
 mod plan;
 pub mod rewrite_dir;
 mod sweep;
@@ -24,25 +25,55 @@ use crate::error::Result;
 use crate::fetch::{Cache, Fetcher, HttpSettings};
 use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
-use crate::report::{BuildReport, IdentityReport, Progress};
+use crate::report::{BuildReport, IdentityReport};
 use crate::resolve::chain::{Chain, Decision};
 use crate::scan::{FoundIdentity, LayoutKind, SiteLayout, Warning};
 use images::{Images, Published};
+pub use observer::Observer;
 
 /// Run-time choices from the command line (the config holds the rest).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BuildOptions {
     /// No network: cache, local files and generated defaults only.
     pub offline: bool,
     /// Plan only: no network, no writes.
     pub dry_run: bool,
-    /// Show progress on stderr.
-    pub progress: bool,
+    /// `--jobs`: requests in flight at once, over `[http] concurrency` (`None`: the config's).
+    pub jobs: Option<usize>,
+    /// Told of the build's progress (the library itself prints nothing); `None`: nobody asks.
+    pub observer: Option<std::sync::Arc<dyn Observer>>,
 }
 
-/// Runs a whole build of an opened site.
+impl std::fmt::Debug for BuildOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildOptions")
+            .field("offline", &self.offline)
+            .field("dry_run", &self.dry_run)
+            .field("jobs", &self.jobs)
+            .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .finish()
+    }
+}
+
+impl BuildOptions {
+    /// `config` with these options' overrides applied (`jobs`), copied only when they change it.
+    pub fn configure<'a>(&self, config: &'a Config) -> std::borrow::Cow<'a, Config> {
+        match self.jobs {
+            Some(jobs) if jobs != config.http.concurrency => {
+                let mut config = config.clone();
+                config.http.concurrency = jobs;
+                std::borrow::Cow::Owned(config)
+            }
+            _ => std::borrow::Cow::Borrowed(config),
+        }
+    }
+}
+
+/// Runs a whole build of an opened site: scan, resolve, publish, data file, prune, and (native
+/// layout) render. `options.jobs` overrides `[http] concurrency`.
 pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let config = &*options.configure(config);
     let scan = crate::scan_site(layout, config);
     // Checked before anything is written, and in a dry run too: a folder of uploads named by
     // email inside what the generator publishes is the one mistake this tool must not make.
@@ -225,15 +256,20 @@ pub fn resolve_identities(
         Some(cache_dir.clone()),
     );
     let chain = Chain::new(config, layout, &fetcher);
-    let progress = Progress::start(identities.len(), options.progress);
+    let observer = options.observer.as_deref();
+    if let Some(observer) = observer {
+        observer.resolving(identities.len());
+    }
     let outcomes = resolve_all(
         identities,
         &chain,
         &images,
         config.http.concurrency,
-        &progress,
+        observer,
     );
-    progress.finish();
+    if let Some(observer) = observer {
+        observer.resolved();
+    }
     let decoded = images.decoded();
     images.finish()?;
     let hosts_given_up = fetcher.hosts_given_up();
@@ -266,10 +302,11 @@ fn resolve_all(
     chain: &Chain<'_>,
     images: &Images<'_>,
     concurrency: usize,
-    progress: &Progress,
+    observer: Option<&dyn Observer>,
 ) -> Vec<Outcome> {
     let total = identities.len();
     let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
     // More workers than requests in flight: a worker busy with an upload or an identicon (no
     // network) must not leave a request slot idle; the fetcher's gate still caps requests.
@@ -287,7 +324,10 @@ fn resolve_all(
                     let found = &identities[index];
                     let outcome = resolve_one(found, chain, images);
                     results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(outcome);
-                    progress.tick();
+                    if let Some(observer) = observer {
+                        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        observer.identity_done(done, total);
+                    }
                 }
             });
         }
@@ -415,17 +455,13 @@ pub fn http_settings(config: &Config) -> HttpSettings {
     }
 }
 
-/// Opens `site`, applies command-line overrides and builds it.
+/// Opens `site` (with `config_path`, else the site's `blog-avatars.toml`) and builds it.
 pub fn build_site(
     site: &Path,
     config_path: Option<&Path>,
-    jobs: Option<usize>,
     options: &BuildOptions,
 ) -> Result<BuildReport> {
-    let (mut config, layout) = crate::open_site(site, config_path)?;
-    if let Some(jobs) = jobs {
-        config.http.concurrency = jobs;
-    }
+    let (config, layout) = crate::open_site(site, config_path)?;
     build(&layout, &config, options)
 }
 

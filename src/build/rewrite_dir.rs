@@ -101,7 +101,6 @@ fn publish_anonymous(
 pub fn rewrite_site(
     dir: &Path,
     config_path: Option<&Path>,
-    jobs: Option<usize>,
     options: &BuildOptions,
 ) -> Result<BuildReport> {
     let started = Instant::now();
@@ -114,7 +113,7 @@ pub fn rewrite_site(
         ));
     }
     let (mut config, root) = locate_config(dir, config_path)?;
-    if let Some(jobs) = jobs {
+    if let Some(jobs) = options.jobs {
         config.http.concurrency = jobs;
     }
     let cache_note = keep_cache_out_of(dir, &root, &mut config)?;

@@ -66,9 +66,7 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// Port; 0 picks a free one (see [`StartInfo::addr`]).
     pub port: u16,
-    /// `--jobs`.
-    pub jobs: Option<usize>,
-    /// Offline and progress settings of every build (`dry_run` is ignored: serving needs files).
+    /// Offline and `--jobs` settings of every build (`dry_run` is ignored: serving needs files).
     pub build: BuildOptions,
     /// Watch the site and rebuild on changes.
     pub watch: bool,
@@ -91,7 +89,6 @@ impl ServeOptions {
             config_path: None,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 1111,
-            jobs: None,
             build: BuildOptions::default(),
             watch: true,
             debounce: DEFAULT_DEBOUNCE,

@@ -66,7 +66,6 @@ impl SiteState {
 pub(crate) struct Builder {
     site_path: PathBuf,
     config_path: Option<PathBuf>,
-    jobs: Option<usize>,
     options: BuildOptions,
     log: bool,
     site: RwLock<Arc<SiteState>>,
@@ -96,7 +95,6 @@ impl Builder {
         Self {
             site_path: options.site.clone(),
             config_path: options.config_path.clone(),
-            jobs: options.jobs,
             options: BuildOptions {
                 dry_run: false,
                 ..options.build.clone()
@@ -247,10 +245,8 @@ impl Builder {
     }
 
     fn build_blocking(&self) -> crate::Result<(crate::report::BuildReport, SiteState)> {
-        let (mut config, layout) = crate::open_site(&self.site_path, self.config_path.as_deref())?;
-        if let Some(jobs) = self.jobs {
-            config.http.concurrency = jobs;
-        }
+        let (config, layout) = crate::open_site(&self.site_path, self.config_path.as_deref())?;
+        let config = self.options.configure(&config).into_owned();
         let report = crate::build::build(&layout, &config, &self.options)?;
         Ok((report, SiteState { config, layout }))
     }

@@ -19,6 +19,7 @@ mod hugo_rewrite;
 mod init;
 mod layouts;
 mod layouts_generators;
+mod library;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
