@@ -212,15 +212,30 @@ fn list_files(layout: &SiteLayout) -> (Vec<(PathBuf, FileKind)>, Vec<Warning>) {
             .into_iter()
             .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
         for entry in walker {
+            let wanted = |path: &Path| {
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()))
+            };
             match entry {
+                // Not followed (as Hugo and Jekyll's safe mode do not), but never skipped
+                // silently: a linked post or folder would otherwise just be missing.
+                Ok(entry)
+                    if entry.path_is_symlink()
+                        && (wanted(entry.path())
+                            || std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())) =>
+                {
+                    warnings.push(Warning {
+                        path: layout.relative(entry.path()),
+                        line: None,
+                        message: "a symbolic link: not read (links in posts and data are not \
+                                  followed)"
+                            .to_owned(),
+                    });
+                }
                 Ok(entry) if entry.file_type().is_file() => {
-                    let wanted = entry
-                        .path()
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()));
                     // The tool's own output is no input.
-                    if wanted && entry.path() != layout.data_file {
+                    if wanted(entry.path()) && entry.path() != layout.data_file {
                         files.push((entry.into_path(), kind));
                     }
                 }

@@ -152,6 +152,9 @@ fn assert_warnings(report: &Value) {
         ("content/loopback.md", "local-only host name"),
         ("content/loopback.md", "the unspecified address"),
         ("content/loopback.md", "credentials"),
+        ("content/linked.md", "symbolic link: not read"),
+        ("content/linked-dir", "symbolic link: not read"),
+        ("data/comments/p/linked.yml", "symbolic link: not read"),
     ] {
         assert!(
             warnings
