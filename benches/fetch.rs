@@ -7,7 +7,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use blog_avatars::fetch::{Cache, FetchStats, Fetched, Fetcher, HttpSettings, Trust};
+use blog_avatars::cache::Cache;
+use blog_avatars::fetch::{FetchStats, Fetched, Fetcher, HttpSettings, Trust};
 use blog_avatars::testkit::{Response, TestServer};
 
 const URLS: usize = 1000;

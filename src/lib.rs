@@ -13,7 +13,7 @@
 //! - [`fetch`] downloads with bounded concurrency, retries, fail-fast and a persistent cache;
 //! - [`process`] decodes untrusted images under limits and writes square avatars;
 //! - [`publish`] writes content-addressed files and the data file;
-//! - [`build`] runs the whole pipeline and holds its concurrency;
+//! - [`pipeline`] runs the whole build (and `rewrite`) and holds its concurrency;
 //! - [`rewrite`] points already built HTML (any generator's output) at the local files;
 //! - [`config`] is the one strict configuration; [`report`] prints results;
 //! - `serve` (cargo feature `serve`) previews the site, rebuilds on change and takes avatar
@@ -40,14 +40,17 @@
 //!
 //! `examples/build_site.rs` builds the demo site this way.
 
-pub mod build;
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod error;
 pub mod fetch;
+pub mod files;
 pub mod identify;
 pub mod init;
+pub mod model;
 pub mod net_guard;
+pub mod pipeline;
 pub mod process;
 pub mod publish;
 /// Native layout: renders the blog (posts, comments with local avatars) with tera templates.
@@ -66,9 +69,9 @@ pub mod testkit;
 
 use std::path::Path;
 
-pub use build::{BuildOptions, Observer};
 pub use config::Config;
 pub use error::{Error, Result};
+pub use pipeline::{BuildOptions, Observer};
 pub use scan::{ScanResult, SiteLayout};
 
 /// The report of a [`build`] or [`rewrite`]: per identity what each provider answered, totals,
@@ -98,14 +101,14 @@ impl Site {
 /// files and the data file, prune stale ones and (native layout) render the blog. A failure for
 /// one avatar is in the report; `Err` is a failure of the whole build (config, layout, writes).
 pub fn build(site: &Site, options: &BuildOptions) -> Result<Report> {
-    build::build(&site.layout, &site.config, options)
+    pipeline::build(&site.layout, &site.config, options)
 }
 
 /// Rewrites the built HTML under `dir` (any generator's output) to point at avatars published
 /// into `dir/avatars/`, with the config `config_path`, else `dir/blog-avatars.toml`, else
 /// `./blog-avatars.toml`, else the defaults.
 pub fn rewrite(dir: &Path, config_path: Option<&Path>, options: &BuildOptions) -> Result<Report> {
-    build::rewrite_dir::rewrite_site(dir, config_path, options)
+    pipeline::rewrite_dir::rewrite_site(dir, config_path, options)
 }
 
 /// Lists the identities that `site`'s content names, with where. No network, no writes.

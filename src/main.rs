@@ -171,18 +171,22 @@ fn serve(
 }
 
 fn build(site: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
-    run_pipeline(blog_avatars::build::build_site, site, common)
+    run_pipeline(blog_avatars::pipeline::build_site, site, common)
 }
 
 fn rewrite(dir: &std::path::Path, common: &CommonArgs) -> anyhow::Result<u8> {
-    run_pipeline(blog_avatars::build::rewrite_dir::rewrite_site, dir, common)
+    run_pipeline(
+        blog_avatars::pipeline::rewrite_dir::rewrite_site,
+        dir,
+        common,
+    )
 }
 
 /// The signature `build_site` and `rewrite_site` share: path, config, options.
 type Pipeline = fn(
     &std::path::Path,
     Option<&std::path::Path>,
-    &blog_avatars::build::BuildOptions,
+    &blog_avatars::pipeline::BuildOptions,
 ) -> blog_avatars::Result<blog_avatars::report::BuildReport>;
 
 /// Runs `build` or `rewrite` with the common flags, prints the report, gives the exit code.
@@ -191,13 +195,13 @@ fn run_pipeline(
     path: &std::path::Path,
     common: &CommonArgs,
 ) -> anyhow::Result<u8> {
-    let options = blog_avatars::build::BuildOptions {
+    let options = blog_avatars::pipeline::BuildOptions {
         offline: common.offline,
         dry_run: common.dry_run,
         jobs: common.jobs.map(usize::from),
         observer: (!common.quiet && !common.no_progress).then(|| {
             std::sync::Arc::new(progress::Progress::default())
-                as std::sync::Arc<dyn blog_avatars::build::Observer>
+                as std::sync::Arc<dyn blog_avatars::pipeline::Observer>
         }),
     };
     let report = pipeline(path, common.config.as_deref(), &options)?;
@@ -231,7 +235,7 @@ fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs)
 }
 
 fn cache(action: &CacheAction) -> anyhow::Result<u8> {
-    use blog_avatars::build::cache_command;
+    use blog_avatars::cache::command as cache_command;
     let (site, common) = match action {
         CacheAction::Stats { site, common } | CacheAction::Clean { site, common, .. } => {
             (site, common)

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use blog_avatars::build::Observer;
+use blog_avatars::pipeline::Observer;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Seconds between progress lines when stderr is not a terminal.

@@ -5,7 +5,6 @@
 //! only files this tool names (`<hex>.<ext>`) are ever pruned from the avatar directory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ProviderName;
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 
 /// Hex digits of the SHA-256 used in file names (64 bits: collisions are not a practical concern
 /// for one site's avatars, and names stay short).
@@ -29,38 +29,6 @@ pub fn file_name(bytes: &[u8], extension: &str) -> String {
     let digest = Sha256::digest(bytes);
     let hex = hex::encode(digest);
     format!("{}.{extension}", &hex[..NAME_HEX_DIGITS])
-}
-
-/// Writes `bytes` to `path` atomically. Returns false (and writes nothing) when the file already
-/// holds exactly these bytes.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
-        return Ok(false);
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".blog-avatars-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    // No fsync: the rename already makes a killed build harmless, and thousands of fsyncs would
-    // dominate a build on slow disks.
-    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    // A temp file is private to its owner (on Unix); published files must stay readable by the
-    // web server, so keep the permissions of the file replaced, or give a new one rw-r--r--.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
-            .map(|existing| existing.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        temp.as_file()
-            .set_permissions(permissions)
-            .map_err(|e| Error::io(path, e))?;
-    }
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(true)
 }
 
 /// Fails when `path`, with its symlinks resolved, lies outside `base` (itself resolved, see

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::build::images::Published;
 use crate::config::ProviderName;
 use crate::fetch::FetchStats;
 use crate::identify::IdentityKind;
+use crate::pipeline::images::Published;
 use crate::resolve::chain::{Attempt, AttemptOutcome, Decision};
 use crate::scan::layout::LayoutSummary;
 use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};

@@ -11,10 +11,10 @@ use ureq::unversioned::transport::{Connector, DefaultConnector, RustlsConnector,
 use ureq::{Agent, Proxy};
 
 use super::hosts::{Gate, HostSignal};
-use super::index::BodyMeta;
 use super::proxy::{GuardedProxy, ProxyEnv};
 use super::resolver::{ResolveFailure, RunResolver};
 use super::{AllowIp, Counters, FetchError, HttpSettings, Trust};
+use crate::cache::index::BodyMeta;
 
 /// How many distinct address predicates get an agent of their own before the oldest is dropped.
 /// Callers normally pass one predicate for the whole run.

@@ -6,11 +6,12 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use super::cache::Cache;
 use super::client::{Answer, Client, Validators};
 use super::hosts::Gate;
-use super::index::{BodyMeta, Entry, Outcome, now_secs};
-use super::{CacheError, Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
+use super::{Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
+use crate::cache::Cache;
+use crate::cache::CacheError;
+use crate::cache::index::{BodyMeta, Entry, Outcome, now_secs};
 
 /// Fetches URLs for one run; `Send + Sync`, shared by reference across worker threads.
 pub struct Fetcher {

@@ -27,13 +27,11 @@
 //! whose resolver refuses addresses the caller's predicate rejects — checked on the resolved
 //! addresses of every hop, redirects included (`resolver.rs`).
 
-mod cache;
 mod client;
 mod error;
 mod fetcher;
 mod headers;
 mod hosts;
-mod index;
 mod proxy;
 mod resolver;
 #[cfg(test)]
@@ -45,11 +43,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub use cache::{Cache, CacheStats, CleanReport};
-pub use error::{CacheError, CacheWarning, FetchError};
+pub use error::FetchError;
 pub use fetcher::Fetcher;
 pub use headers::HostHeaders;
-pub use index::LastRun;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -225,7 +225,7 @@ fn write_file(path: &Path, bytes: &[u8], options: &InitOptions) -> Result<FileAc
         (true, false) => return Ok(FileAction::LeftAlone),
     };
     if !options.dry_run {
-        crate::publish::write_atomic(path, bytes)?;
+        crate::files::write_atomic(path, bytes)?;
     }
     Ok(action)
 }
@@ -271,7 +271,7 @@ fn gitignore(path: &Path, dry_run: bool) -> Result<FileAction> {
             new.push('\n');
         }
         new.push_str(&addition);
-        crate::publish::write_atomic(path, new.as_bytes())?;
+        crate::files::write_atomic(path, new.as_bytes())?;
     }
     Ok(action)
 }

@@ -40,7 +40,8 @@ pub use templates::BUNDLED as BUNDLED_THEME;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::publish::{DataFile, write_atomic};
+use crate::files::write_atomic;
+use crate::publish::DataFile;
 use crate::scan::{SiteLayout, Warning};
 use output::Output;
 

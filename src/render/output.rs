@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
-use crate::publish::write_atomic;
+use crate::files::write_atomic;
 use crate::scan::{SiteLayout, Warning};
 
 /// Lists, one per line, the files the last render wrote (relative, `/`-separated).

@@ -181,7 +181,7 @@ fn rewrite_file(
     };
     let written = match &page.html {
         Some(html) => {
-            crate::publish::write_atomic(path, html)?;
+            crate::files::write_atomic(path, html)?;
             true
         }
         None => false,

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Everything asynchronous runs on one tokio runtime. The build is synchronous (threads and
-//! blocking HTTP, see [`crate::build`]) and runs on tokio's blocking pool, one build at a time
+//! blocking HTTP, see [`crate::pipeline`]) and runs on tokio's blocking pool, one build at a time
 //! (`rebuild.rs`); a change that arrives during a build queues exactly one more.
 //!
 //! The upload page previews in the browser when it can (object URL + canvas) and falls back to a
@@ -43,7 +43,7 @@ pub use error::ServeError;
 pub use handle::{ServerHandle, run, spawn};
 pub use rebuild::BuildStatus;
 
-use crate::build::BuildOptions;
+use crate::pipeline::BuildOptions;
 use crate::scan::LayoutKind;
 
 /// URL of the upload page.

@@ -15,8 +15,8 @@ use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
 use super::{ServeError, ServeOptions};
-use crate::build::BuildOptions;
 use crate::config::Config;
+use crate::pipeline::BuildOptions;
 use crate::scan::SiteLayout;
 
 /// The outcome of the latest build, as `/_avatars/api/status` reports it.
@@ -247,7 +247,7 @@ impl Builder {
     fn build_blocking(&self) -> crate::Result<(crate::report::BuildReport, SiteState)> {
         let (config, layout) = crate::open_site(&self.site_path, self.config_path.as_deref())?;
         let config = self.options.configure(&config).into_owned();
-        let report = crate::build::build(&layout, &config, &self.options)?;
+        let report = crate::pipeline::build(&layout, &config, &self.options)?;
         Ok((report, SiteState { config, layout }))
     }
 }

@@ -208,7 +208,7 @@ pub(crate) fn save(
             format!("{file_name} exists and is not a plain file; not touching it"),
         ));
     }
-    crate::publish::write_atomic(&target, bytes).map_err(ApiError::internal)?;
+    crate::files::write_atomic(&target, bytes).map_err(ApiError::internal)?;
     // Another extension would win over the new file (or tie with it) in the `local` provider.
     for old in existing.iter().filter(|old| **old != file_name) {
         let path = dir.join(old);

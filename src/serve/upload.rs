@@ -197,7 +197,7 @@ pub(crate) async fn create_preview(
     let (bytes, square) = checked_image(&form).await?;
     let site = state.builder.site();
     let css_sizes = site.config.css_sizes();
-    let pixel_sizes = crate::build::pixel_sizes(&site.config);
+    let pixel_sizes = crate::pipeline::pixel_sizes(&site.config);
     let (width, height) = square.source_size();
     let side = square.side();
     let previews = state.previews.clone();

@@ -7,7 +7,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::{age_index, cached_fetcher, found, open_cache, quick};
-use crate::fetch::{Cache, FetchError, Fetched, Fetcher, HttpSettings, Origin, Trust};
+use crate::cache::Cache;
+use crate::fetch::{FetchError, Fetched, Fetcher, HttpSettings, Origin, Trust};
 use crate::testkit::{Request, Response, TestServer};
 
 const WEEKS: Duration = Duration::from_secs(3 * 7 * 24 * 3600);

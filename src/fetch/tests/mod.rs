@@ -9,7 +9,8 @@ mod trust;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Cache, Fetched, Fetcher, HttpSettings, Origin};
+use super::{Fetched, Fetcher, HttpSettings, Origin};
+use crate::cache::Cache;
 
 /// Settings with short timeouts and backoff so failures are quick to test.
 fn quick() -> HttpSettings {

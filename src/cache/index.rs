@@ -129,26 +129,7 @@ pub(crate) fn write_index(dir: &Path, index: &Index) -> Result<(), CacheError> {
         path: path.clone(),
         source,
     })?;
-    write_atomically(dir, &path, |w| w.write_all(&json))
-}
-
-/// Writes through a temp file in `dir` renamed onto `path`: readers see the old file or the new
-/// one, never half of one, even if the process is killed.
-pub(crate) fn write_atomically(
-    dir: &Path,
-    path: &Path,
-    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
-) -> Result<(), CacheError> {
-    // Named like every temp file of the tool, so the next build can sweep what a kill left.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".blog-avatars-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| CacheError::io(dir, e))?;
-    write(temp.as_file_mut()).map_err(|e| CacheError::io(temp.path(), e))?;
-    temp.persist(path)
-        .map_err(|e| CacheError::io(path, e.error))?;
-    Ok(())
+    crate::files::replace_with(&path, |w| w.write_all(&json)).map_err(CacheError::from)
 }
 
 /// Every file in the blob directory with its size; an absent directory has none.

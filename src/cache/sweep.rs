@@ -13,15 +13,11 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
-use crate::fetch::Cache;
+use crate::cache::Cache;
+use crate::files::{TEMP_PREFIX, TEMP_SUFFIX};
 
 /// The lock file, beside the cache index.
 const BUILD_LOCK_FILE: &str = "build.lock";
-/// Prefix and suffix of every temp file this tool writes (`publish::write_atomic` and the
-/// cache's `write_atomically` name them so).
-const TEMP_PREFIX: &str = ".blog-avatars-";
-/// See [`TEMP_PREFIX`].
-const TEMP_SUFFIX: &str = ".tmp";
 
 /// A shared lock on the cache's build lock, held for a whole build; released on drop (the
 /// kernel also releases it when the process dies, so a killed build never blocks the next).

@@ -5,9 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::images::{clean_rendered, rendered_stats};
+use super::rendered;
+use crate::cache::Cache;
 use crate::error::{Error, Result};
-use crate::fetch::Cache;
 
 /// What `cache stats` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -59,7 +59,7 @@ fn open(dir: &Path) -> Result<Cache> {
 /// Summarises the cache at `dir` (an absent cache is empty).
 pub fn stats(dir: &Path) -> Result<CacheSummary> {
     let stats = open(dir)?.stats();
-    let (_, rendered_files, rendered_bytes) = rendered_stats(dir);
+    let (_, rendered_files, rendered_bytes) = rendered::stats(dir);
     Ok(CacheSummary {
         dir: dir.display().to_string(),
         entries: stats.entries,
@@ -81,7 +81,7 @@ pub fn clean(dir: &Path, older_than: Option<Duration>) -> Result<CleanSummary> {
         .clean(older_than)
         .map_err(|e| Error::io(dir, std::io::Error::other(e.to_string())))?;
     let rendered = if older_than.is_none() {
-        clean_rendered(dir)?
+        rendered::clean(dir)?
     } else {
         0
     };

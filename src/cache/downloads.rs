@@ -16,9 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use super::error::{CacheError, CacheWarning};
-use super::index::{
-    BLOB_DIR, Index, LOCK_FILE, list_blobs, now_secs, read_index, write_atomically, write_index,
-};
+use super::index::{BLOB_DIR, Index, LOCK_FILE, list_blobs, now_secs, read_index, write_index};
 use super::index::{BodyMeta, Entry, LastRun, Outcome};
 
 /// An on-disk cache directory, opened for one run. Share it by handing it to a
@@ -197,7 +195,7 @@ impl Cache {
         // Content-addressed: an existing blob already holds exactly these bytes.
         if !path.exists() {
             fs::create_dir_all(&blob_dir).map_err(|e| CacheError::io(&blob_dir, e))?;
-            write_atomically(&blob_dir, &path, |w| w.write_all(bytes))?;
+            crate::files::replace_with(&path, |w| w.write_all(bytes))?;
         }
         let entry = Entry {
             outcome: Outcome::Found {

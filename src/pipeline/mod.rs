@@ -1,4 +1,4 @@
-//! `build`: scan → resolve each identity through the chain → publish → data file → prune →
+//! The pipeline: `build` is scan → resolve each identity through the chain → publish → data file → prune →
 //! (native layout) render the blog.
 //!
 //! Concurrency lives here, in one place: the identities are resolved on a pool of
@@ -7,12 +7,10 @@
 //! core-sized pool (see [`images`]), so processing overlaps with downloading: the first resize
 //! starts as soon as the first download ends.
 
-pub mod cache_command;
 pub mod images;
 mod observer;
 mod plan;
 pub mod rewrite_dir;
-mod sweep;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,9 +18,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::error::Result;
-use crate::fetch::{Cache, Fetcher, HttpSettings};
+use crate::fetch::{Fetcher, HttpSettings};
 use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
 use crate::report::{BuildReport, IdentityReport};
@@ -194,7 +193,7 @@ pub struct Resolved {
     /// Source images decoded (the rest came from the rendered cache).
     pub decoded: usize,
     /// The build lock on the cache: hold it until the outputs are complete.
-    pub(crate) lock: Option<sweep::BuildLock>,
+    pub(crate) lock: Option<crate::cache::sweep::BuildLock>,
 }
 
 /// Where a killed build may have left temp files: directories swept flat, and one swept deep.
@@ -238,7 +237,7 @@ pub fn resolve_identities(
         }
     };
     // Held to the end of the build; it also clears what killed builds left (see `sweep`).
-    let lock = sweep::begin(
+    let lock = crate::cache::sweep::begin(
         &cache_dir,
         cache.as_ref(),
         sweep_dirs.flat_dirs,
