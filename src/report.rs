@@ -2,8 +2,12 @@
 //! binary picks stdout for the report and stderr for warnings).
 
 mod human;
+mod identity;
+mod scan;
 
 pub use human::count;
+pub use identity::{IdentityReport, StaleUrl};
+pub use scan::{write_scan_human, write_scan_json};
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -13,56 +17,9 @@ use serde::Serialize;
 
 use crate::config::ProviderName;
 use crate::fetch::FetchStats;
-use crate::identify::IdentityKind;
-use crate::pipeline::images::Published;
-use crate::resolve::chain::{Attempt, AttemptOutcome, Decision};
+use crate::model::status::ErrorKind;
 use crate::scan::layout::LayoutSummary;
-use crate::scan::{FoundIdentity, LayoutKind, ScanResult, SiteLayout, Warning};
-
-/// Prints the scan result for people: one line per identity, then a summary.
-pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    for found in &result.identities {
-        let places: Vec<String> = found
-            .sources
-            .iter()
-            .map(|source| match source.line {
-                Some(line) => format!("{}:{line}", source.path),
-                None => source.path.clone(),
-            })
-            .collect();
-        writeln!(
-            out,
-            "{:<6} {}  ({})",
-            found.identity.kind().as_str(),
-            found.identity.value(),
-            places.join(", ")
-        )?;
-    }
-    writeln!(out, "layout: {}", result.layout.summary())?;
-    writeln!(
-        out,
-        "{} in {} ({} layout), {}",
-        count(result.identities.len() as u64, "identity", "identities"),
-        count(result.files as u64, "file", "files"),
-        result.layout.kind,
-        count(result.warnings.len() as u64, "warning", "warnings")
-    )
-}
-
-/// Prints the contract's scan JSON, plus `layout` and `site` (the layout, the file that decided
-/// it, why, and its folders).
-pub fn write_scan_json(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
-    let mut json = serde_json::to_value(result.to_json())?;
-    if let Some(object) = json.as_object_mut() {
-        object.insert("layout".to_owned(), result.layout.kind.to_string().into());
-        object.insert(
-            "site".to_owned(),
-            serde_json::to_value(result.layout.summary())?,
-        );
-    }
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    writeln!(out)
-}
+use crate::scan::{LayoutKind, SiteLayout, Warning};
 
 /// Files the build produced.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -107,9 +64,6 @@ pub struct NetworkTotals {
     pub identities_cut_by_deadline: usize,
 }
 
-/// The text every deadline error carries (see `FetchError::Deadline`).
-const DEADLINE_NOTE: &str = "the build's deadline";
-
 impl From<FetchStats> for NetworkTotals {
     fn from(stats: FetchStats) -> Self {
         Self {
@@ -123,97 +77,6 @@ impl From<FetchStats> for NetworkTotals {
             hosts_given_up: Vec::new(),
             deadline_cut: stats.deadline_cut,
             identities_cut_by_deadline: 0,
-        }
-    }
-}
-
-/// One provider's answer, for the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct AttemptReport {
-    /// The provider.
-    pub provider: ProviderName,
-    /// `found`, `no_avatar`, `not_applicable`, `skipped` or `error`.
-    pub outcome: &'static str,
-    /// Why, where there is more to say.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-impl From<&Attempt> for AttemptReport {
-    fn from(attempt: &Attempt) -> Self {
-        let (outcome, detail) = match &attempt.outcome {
-            AttemptOutcome::Found => ("found", None),
-            AttemptOutcome::NoAvatar(why) => ("no_avatar", Some(why.clone())),
-            AttemptOutcome::NotApplicable => ("not_applicable", None),
-            AttemptOutcome::Skipped(why) => ("skipped", Some(why.clone())),
-            AttemptOutcome::Error(why) => ("error", Some(why.clone())),
-        };
-        Self {
-            provider: attempt.provider,
-            outcome,
-            detail,
-        }
-    }
-}
-
-/// What happened to one identity.
-#[derive(Debug, Clone, Serialize)]
-pub struct IdentityReport {
-    /// Kind.
-    pub kind: IdentityKind,
-    /// Normalised value.
-    pub value: String,
-    /// The provider that won (`null`: none had an avatar and `default` is not in the chain).
-    pub provider: Option<ProviderName>,
-    /// Every provider consulted, in order.
-    pub attempts: Vec<AttemptReport>,
-    /// Some output size is larger than the source image.
-    pub upscaled: bool,
-    /// A refresh failed and the last good cached image was used: why.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stale: Option<String>,
-    /// Some provider failed with an error (what `--strict` counts).
-    pub error: bool,
-    /// The identity's avatar URL is gone (404/410) and the last good copy was kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gone: Option<StaleUrl>,
-}
-
-/// An avatar URL from content that answers 404/410 now; the last good copy is still used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StaleUrl {
-    /// The URL.
-    pub url: String,
-    /// Where the content names it: `path:line` (or `path`), relative to the site.
-    pub sources: Vec<String>,
-}
-
-impl IdentityReport {
-    /// The report line of one resolved identity.
-    pub fn new(found: &FoundIdentity, decision: &Decision, published: Option<&Published>) -> Self {
-        Self {
-            kind: found.identity.kind(),
-            value: found.identity.value().to_owned(),
-            provider: decision.provider,
-            attempts: decision.attempts.iter().map(AttemptReport::from).collect(),
-            upscaled: published.is_some_and(|p| p.upscaled),
-            stale: decision.image.as_ref().and_then(|i| i.stale.clone()),
-            error: decision.had_error(),
-            gone: decision
-                .image
-                .as_ref()
-                .and_then(|i| i.gone.clone())
-                .map(|url| StaleUrl {
-                    url,
-                    sources: found
-                        .sources
-                        .iter()
-                        .map(|source| match source.line {
-                            Some(line) => format!("{}:{line}", source.path),
-                            None => source.path.clone(),
-                        })
-                        .collect(),
-                }),
         }
     }
 }
@@ -290,9 +153,9 @@ impl BuildReport {
             .iter()
             .filter(|i| {
                 i.attempts.iter().any(|a| {
-                    a.detail
-                        .as_deref()
-                        .is_some_and(|d| d.contains(DEADLINE_NOTE))
+                    a.status
+                        .error()
+                        .is_some_and(|e| e.kind == ErrorKind::Deadline)
                 })
             })
             .count();

@@ -141,7 +141,7 @@ pub enum FetchError {
     },
     /// The build's overall deadline (`[http] deadline_s`) passed: no new request starts and
     /// the ones on the wire are cut.
-    // The report counts these by "the build's deadline": keep the words.
+    // The chain maps these to `ErrorKind::Deadline`, which the report counts.
     #[error("{url}: not fetched, the build's deadline of {after:?} has passed")]
     Deadline {
         /// The URL requested.

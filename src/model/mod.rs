@@ -2,3 +2,4 @@
 //!
 //! Nothing here imports from a stage (`scan`, `resolve`, `fetch`, `process`, `pipeline`,
 //! `report`, `serve`); every stage imports from here.
+pub mod status;

@@ -17,7 +17,7 @@ use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
 use crate::process::{DecodeLimits, EncodeOptions, process};
 use crate::publish::{AvatarDir, file_name};
-use crate::resolve::chain::ImageCheck;
+use crate::resolve::chain::{ImageCheck, ImageRejected};
 
 /// Published files of one source image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct Published {
     pub upscaled: bool,
 }
 
-type Slot = Arc<OnceLock<std::result::Result<Arc<Published>, String>>>;
+type Slot = Arc<OnceLock<std::result::Result<Arc<Published>, ImageRejected>>>;
 
 /// The image stage of one build.
 pub struct Images<'a> {
@@ -71,8 +71,8 @@ impl<'a> Images<'a> {
         }
     }
 
-    /// Publishes `bytes` (or finds it published already); `Err` is a message about the image.
-    pub fn publish(&self, bytes: &[u8]) -> std::result::Result<Arc<Published>, String> {
+    /// Publishes `bytes` (or finds it published already); `Err` says why the image is unusable.
+    pub fn publish(&self, bytes: &[u8]) -> std::result::Result<Arc<Published>, ImageRejected> {
         let digest: [u8; 32] = Sha256::digest(bytes).into();
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
@@ -91,7 +91,7 @@ impl<'a> Images<'a> {
         &self,
         digest: &[u8; 32],
         bytes: &[u8],
-    ) -> std::result::Result<Published, String> {
+    ) -> std::result::Result<Published, ImageRejected> {
         let key = self.rendered.key(digest);
         if let Some(entry) = self.rendered.lookup(&key)
             && let Some(published) = self.reuse_rendered(&entry)
@@ -101,7 +101,7 @@ impl<'a> Images<'a> {
         }
         let renditions =
             rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
         self.decoded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();
@@ -115,7 +115,7 @@ impl<'a> Images<'a> {
             self.rendered.store(&name, &rendition.bytes);
             self.avatars
                 .store_named(&name, || Ok(rendition.bytes.clone()))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ImageRejected::Write(Arc::new(e)))?;
             urls.insert(rendition.px, self.avatars.url(&name));
             entry.files.insert(rendition.px, name);
         }
@@ -158,7 +158,7 @@ impl<'a> Images<'a> {
 }
 
 impl ImageCheck for Images<'_> {
-    fn accept(&self, bytes: &Arc<[u8]>) -> std::result::Result<(), String> {
+    fn accept(&self, bytes: &Arc<[u8]>) -> std::result::Result<(), ImageRejected> {
         self.publish(bytes).map(|_| ())
     }
 }

@@ -121,8 +121,14 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     )?;
     let mut data = DataFile::new();
     let mut identities = Vec::with_capacity(resolved.outcomes.len());
-    for (found, (decision, published, chain_warnings)) in
-        scan.identities.iter().zip(resolved.outcomes)
+    for (
+        found,
+        Outcome {
+            decision,
+            published,
+            warnings: chain_warnings,
+        },
+    ) in scan.identities.iter().zip(resolved.outcomes)
     {
         let first_source = found.sources.first();
         for message in chain_warnings {
@@ -292,8 +298,16 @@ pub fn resolve_identities(
     })
 }
 
-/// The chain's decision, the published files, and warnings about the identity's content.
-pub type Outcome = (Decision, Option<std::sync::Arc<Published>>, Vec<String>);
+/// What resolving one identity produced.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The chain's decision: the winner and every attempt.
+    pub decision: Decision,
+    /// The published files of the winning image (none if no provider had one).
+    pub published: Option<std::sync::Arc<Published>>,
+    /// Warnings about the identity's content (refused URLs, missing files).
+    pub warnings: Vec<String>,
+}
 
 /// Resolves every identity on `concurrency` threads; results in input order.
 fn resolve_all(
@@ -371,15 +385,7 @@ fn gcd(mut a: usize, mut b: usize) -> usize {
 
 /// Every index is filled by exactly one worker; this only satisfies the type.
 fn unreachable_outcome() -> Outcome {
-    (
-        Decision {
-            provider: None,
-            image: None,
-            attempts: Vec::new(),
-        },
-        None,
-        Vec::new(),
-    )
+    Outcome::default()
 }
 
 fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) -> Outcome {
@@ -395,7 +401,11 @@ fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) ->
     if let Some(image) = decision.image.as_mut() {
         image.bytes = std::sync::Arc::from(Vec::new());
     }
-    (decision, published, warnings)
+    Outcome {
+        decision,
+        published,
+        warnings,
+    }
 }
 
 /// The data file entry of a resolved identity (none if no provider had an avatar).

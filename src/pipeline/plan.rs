@@ -1,10 +1,14 @@
 //! `build --dry-run`: what the chain would try for each identity. No network, no writes.
+//!
+//! Each provider's attempt is `planned` (its URLs or files as the detail) or `not_applicable`:
+//! the README documents `planned` among the outcomes for exactly this, so a plan never claims
+//! an answer (`found`, `no_avatar`) that no provider gave.
 
 use std::time::Instant;
 
 use crate::config::Config;
 use crate::fetch::{Fetcher, HttpSettings};
-use crate::report::{AttemptReport, BuildReport, FileTotals, IdentityReport};
+use crate::report::{BuildReport, FileTotals, IdentityReport};
 use crate::resolve::chain::Chain;
 use crate::scan::ScanResult;
 
@@ -20,19 +24,7 @@ pub fn dry_run(scan: &ScanResult, config: &Config, started: Instant) -> BuildRep
             kind: found.identity.kind(),
             value: found.identity.value().to_owned(),
             provider: None,
-            attempts: chain
-                .plan(found)
-                .into_iter()
-                .map(|(provider, steps)| AttemptReport {
-                    provider,
-                    outcome: if steps.is_empty() {
-                        "not_applicable"
-                    } else {
-                        "planned"
-                    },
-                    detail: (!steps.is_empty()).then(|| steps.join(", ")),
-                })
-                .collect(),
+            attempts: chain.plan(found),
             upscaled: false,
             stale: None,
             error: false,

@@ -167,7 +167,15 @@ pub fn rewrite_site(
     )?;
     let mut entries: BTreeMap<&Identity, DataEntry> = BTreeMap::new();
     let mut reports = Vec::with_capacity(identities.len());
-    for (found, (decision, published, chain_warnings)) in identities.iter().zip(resolved.outcomes) {
+    for (
+        found,
+        super::Outcome {
+            decision,
+            published,
+            warnings: chain_warnings,
+        },
+    ) in identities.iter().zip(resolved.outcomes)
+    {
         warnings.extend(
             chain_warnings
                 .into_iter()

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 use super::{BuildReport, IdentityReport};
 use crate::config::ProviderName;
+use crate::model::status::{AttemptError, ErrorKind, Skip, Status};
 
 /// `1 warning`, `2 warnings`, `0 warnings`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -39,8 +40,11 @@ const HOST_DOWN: &str = "host unreachable (an earlier request to it failed)";
 /// What happened to an identity that did not simply get its own avatar, and why; `None` for one
 /// that did (its first applicable provider, or a later one after "has none" answers).
 fn classify(identity: &IdentityReport) -> Option<(&'static str, String, Option<String>)> {
-    let first_error = identity.attempts.iter().find(|a| a.outcome == "error");
-    let skipped = identity.attempts.iter().find(|a| a.outcome == "skipped");
+    let first_error = identity.attempts.iter().find_map(|a| a.status.error());
+    let skipped = identity.attempts.iter().find_map(|a| match &a.status {
+        Status::Skipped(why) => Some(why),
+        _ => None,
+    });
     let what = match identity.provider {
         Some(ProviderName::Default) => "used the default avatar",
         None => "got no avatar",
@@ -48,11 +52,10 @@ fn classify(identity: &IdentityReport) -> Option<(&'static str, String, Option<S
         Some(_) => return None,
     };
     let (why, host) = match (first_error, skipped) {
-        (Some(error), _) => cause(error.detail.as_deref().unwrap_or("error")),
+        (Some(error), _) => cause(error),
         (None, Some(skip)) => (
-            match skip.detail.as_deref() {
-                Some("offline and not cached") | None => "offline, not in the cache".to_owned(),
-                Some(other) => other.to_owned(),
+            match skip {
+                Skip::Offline => "offline, not in the cache".to_owned(),
             },
             None,
         ),
@@ -61,9 +64,10 @@ fn classify(identity: &IdentityReport) -> Option<(&'static str, String, Option<S
     Some((what, why, host))
 }
 
-/// An error detail without the URL it is about (`https://h/x: host name not found` → `host name
-/// not found`, host `h`), so that errors of one kind fall into one group.
-fn cause(detail: &str) -> (String, Option<String>) {
+/// An error's message without the URL it is about (`https://h/x: host name not found` → `host
+/// name not found`, host `h`), so that errors of one kind fall into one group.
+fn cause(error: &AttemptError) -> (String, Option<String>) {
+    let detail = error.message.as_str();
     let Some((url, message)) = detail
         .split_once(": ")
         .filter(|(url, _)| url.starts_with("http://") || url.starts_with("https://"))
@@ -74,7 +78,7 @@ fn cause(detail: &str) -> (String, Option<String>) {
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned));
     // "host h is unreachable this run, not contacted": the host is listed already.
-    let message = if message.starts_with("host ") && message.contains(" is unreachable this run") {
+    let message = if error.kind == ErrorKind::HostDown {
         HOST_DOWN.to_owned()
     } else {
         message.to_owned()
@@ -209,17 +213,11 @@ impl BuildReport {
                 identity.value
             )?;
             for attempt in &identity.attempts {
-                if attempt.outcome == "not_applicable" {
+                if attempt.status == Status::NotApplicable {
                     continue;
                 }
-                match &attempt.detail {
-                    Some(detail) => writeln!(
-                        out,
-                        "    {}: {}: {detail}",
-                        attempt.provider, attempt.outcome
-                    )?,
-                    None => writeln!(out, "    {}: {}", attempt.provider, attempt.outcome)?,
-                }
+                // `outcome: detail`, as in the JSON.
+                writeln!(out, "    {}: {}", attempt.provider, attempt.status)?;
             }
             if let Some(stale) = &identity.stale {
                 writeln!(out, "    kept the last good cached image: {stale}")?;
@@ -242,21 +240,28 @@ mod tests {
 
     #[test]
     fn causes_drop_the_url_and_keep_the_host() {
+        let network = |message: &str| AttemptError::new(ErrorKind::Network, message);
         assert_eq!(
-            cause("https://www.gravatar.com/avatar/0a?s=160&d=404: host name not found"),
+            cause(&network(
+                "https://www.gravatar.com/avatar/0a?s=160&d=404: host name not found"
+            )),
             (
                 "host name not found".to_owned(),
                 Some("www.gravatar.com".to_owned())
             )
         );
         assert_eq!(
-            cause(
+            cause(&AttemptError::new(
+                ErrorKind::HostDown,
                 "https://q1.qlogo.cn/g?b=qq: host q1.qlogo.cn:443 is unreachable this run, not contacted"
-            ),
+            )),
             (HOST_DOWN.to_owned(), Some("q1.qlogo.cn".to_owned()))
         );
         assert_eq!(
-            cause("avatar URL refused: 10.0.0.1 is private"),
+            cause(&AttemptError::new(
+                ErrorKind::Refused,
+                "avatar URL refused: 10.0.0.1 is private"
+            )),
             ("avatar URL refused: 10.0.0.1 is private".to_owned(), None)
         );
     }

@@ -6,62 +6,21 @@
 //! image): recorded, then the chain goes on. The generated default always has an image, so with
 //! `default` in the chain every identity ends with an avatar.
 
+mod keys;
+mod plan;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::config::{Config, ProviderName};
-use crate::fetch::{Fetched, Fetcher, Trust};
+use crate::fetch::{FetchError, Fetched, Fetcher, Trust};
 use crate::identify::Identity;
+use crate::model::status::{AttemptError, ErrorKind, NoAvatar, Skip, Status};
 use crate::net_guard::{UrlPolicy, check_content_url};
 use crate::scan::{FoundIdentity, SiteLayout};
 
-use super::{github, gravatar, identicon, libravatar, local, qq};
-
-/// How one provider answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttemptOutcome {
-    /// It had an image, and the image was used.
-    Found,
-    /// It has no avatar for this identity (an answer, not an error).
-    NoAvatar(String),
-    /// It needs something this identity does not have (e.g. QQ for a GitHub name).
-    NotApplicable,
-    /// Not consulted: offline and nothing cached.
-    Skipped(String),
-    /// It failed; the chain went on.
-    Error(String),
-}
-
-/// One provider's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    /// Which provider.
-    pub provider: ProviderName,
-    /// What it said.
-    pub outcome: AttemptOutcome,
-}
-
-/// A source image the chain settled on, not yet processed.
-#[derive(Debug, Clone)]
-pub struct SourceImage {
-    /// The encoded bytes.
-    pub bytes: Arc<[u8]>,
-    /// A refresh failed and these are the last good cached bytes.
-    pub stale: Option<String>,
-    /// The refresh failed because the avatar URL from content is gone (404/410): this URL. Not
-    /// an error (the server answered), but the image can no longer be refreshed.
-    pub gone: Option<String>,
-    /// The URL the bytes were fetched from, if they were: an unusable body is handed back to
-    /// the fetcher, which restores the last good one.
-    pub fetched_from: Option<String>,
-}
-
-/// Decides whether a candidate image is usable (decodes under limits); the build processes it
-/// here so that a broken image makes the chain go on to the next provider.
-pub trait ImageCheck: Sync {
-    /// `Err(message)` when the bytes are not a usable image.
-    fn accept(&self, bytes: &Arc<[u8]>) -> Result<(), String>;
-}
+pub use super::decision::{Attempt, Decision, ImageCheck, ImageRejected, SourceImage};
+use super::{identicon, local, qq};
+use keys::Keys;
 
 /// Everything the chain needs that is the same for every identity of a run.
 pub struct Chain<'a> {
@@ -74,81 +33,10 @@ pub struct Chain<'a> {
     uploads: local::Uploads,
 }
 
-/// The chain's verdict for one identity.
-#[derive(Debug, Clone)]
-pub struct Decision {
-    /// The provider that won, if any (none only when `default` is not in the chain).
-    pub provider: Option<ProviderName>,
-    /// The image to publish.
-    pub image: Option<SourceImage>,
-    /// Every provider consulted, in order.
-    pub attempts: Vec<Attempt>,
-}
-
-impl Decision {
-    /// True when some provider failed with an error (what `--strict` reports), including a
-    /// failed refresh that fell back to the last good cached image.
-    pub fn had_error(&self) -> bool {
-        self.attempts
-            .iter()
-            .any(|a| matches!(a.outcome, AttemptOutcome::Error(_)))
-            || self
-                .image
-                .as_ref()
-                .is_some_and(|i| i.stale.is_some() && i.gone.is_none())
-    }
-}
-
-/// The keys an identity can be looked up by: its own value and those found beside it.
-#[derive(Debug, Default)]
-struct Keys<'i> {
-    emails: Vec<&'i str>,
-    hashes: Vec<&'i str>,
-    qqs: Vec<&'i str>,
-    githubs: Vec<&'i str>,
-    urls: Vec<&'i str>,
-    files: Vec<&'i str>,
-}
-
-impl<'i> Keys<'i> {
-    /// Own identity first, then linked ones. A URL or file identity stands for that image only.
-    fn of(found: &'i FoundIdentity) -> Self {
-        let mut keys = Self::default();
-        keys.add(&found.identity);
-        if !matches!(found.identity, Identity::Url(_) | Identity::File(_)) {
-            for linked in &found.linked {
-                keys.add(linked);
-            }
-        }
-        keys
-    }
-
-    fn add(&mut self, identity: &'i Identity) {
-        let push = |list: &mut Vec<&'i str>, value: &'i str| {
-            if !list.contains(&value) {
-                list.push(value);
-            }
-        };
-        match identity {
-            Identity::Email { address, qq } => {
-                push(&mut self.emails, address);
-                if let Some(qq) = qq {
-                    push(&mut self.qqs, qq);
-                }
-            }
-            Identity::Hash(hash) => push(&mut self.hashes, hash),
-            Identity::Qq(qq) => push(&mut self.qqs, qq),
-            Identity::Github(login) => push(&mut self.githubs, login),
-            Identity::Url(url) => push(&mut self.urls, url),
-            Identity::File(path) => push(&mut self.files, path),
-        }
-    }
-}
-
 /// What one provider produced for the chain loop.
 enum Step {
     Image(SourceImage),
-    Outcome(AttemptOutcome),
+    Outcome(Status),
 }
 
 impl<'a> Chain<'a> {
@@ -201,16 +89,16 @@ impl<'a> Chain<'a> {
                 ProviderName::Github => self.fetch_first(self.github_urls(&keys), &Trust::Trusted),
                 ProviderName::Default => self.default(found),
             };
-            let outcome = match step {
+            let status = match step {
                 Step::Image(image) => match check
                     .accept(&image.bytes)
                     .map(|()| image.clone())
-                    .or_else(|message| self.last_good(provider, &image, message, check))
+                    .or_else(|rejected| self.last_good(provider, &image, rejected, check))
                 {
                     Ok(image) => {
                         attempts.push(Attempt {
                             provider,
-                            outcome: AttemptOutcome::Found,
+                            status: Status::Found,
                         });
                         return Decision {
                             provider: Some(provider),
@@ -218,11 +106,13 @@ impl<'a> Chain<'a> {
                             attempts,
                         };
                     }
-                    Err(message) => AttemptOutcome::Error(message),
+                    Err(rejected) => {
+                        Status::Error(AttemptError::new(rejected.kind(), rejected.to_string()))
+                    }
                 },
-                Step::Outcome(outcome) => outcome,
+                Step::Outcome(status) => status,
             };
-            attempts.push(Attempt { provider, outcome });
+            attempts.push(Attempt { provider, status });
         }
         Decision {
             provider: None,
@@ -231,23 +121,24 @@ impl<'a> Chain<'a> {
         }
     }
 
-    /// For an unusable `image` (`message` says why) that was just downloaded over a good cached
-    /// one: that last good one, restored by the fetcher and reported stale. Otherwise `message`.
+    /// For an unusable `image` (`rejected` says why) that was just downloaded over a good
+    /// cached one: that last good one, restored by the fetcher and reported stale. Otherwise
+    /// `rejected`.
     fn last_good(
         &self,
         provider: ProviderName,
         image: &SourceImage,
-        message: String,
+        rejected: ImageRejected,
         check: &dyn ImageCheck,
-    ) -> Result<SourceImage, String> {
+    ) -> Result<SourceImage, ImageRejected> {
         let Some(url) = &image.fetched_from else {
-            return Err(message);
+            return Err(rejected);
         };
         let trust = match provider {
             ProviderName::Url => &self.untrusted,
             _ => &Trust::Trusted,
         };
-        match self.fetcher.reject(url, trust, &message) {
+        match self.fetcher.reject(url, trust, &rejected.to_string()) {
             Some(Fetched::Stale { body, error, .. }) if check.accept(&body).is_ok() => {
                 Ok(SourceImage {
                     bytes: body,
@@ -256,13 +147,13 @@ impl<'a> Chain<'a> {
                     fetched_from: None,
                 })
             }
-            _ => Err(message),
+            _ => Err(rejected),
         }
     }
 
     /// Tries URLs in order; the first image wins, the first error is kept if none does.
     fn fetch_first(&self, urls: impl IntoIterator<Item = String>, trust: &Trust) -> Step {
-        let mut result = Step::Outcome(AttemptOutcome::NotApplicable);
+        let mut result = Step::Outcome(Status::NotApplicable);
         for url in urls {
             match self.fetcher.get(&url, trust) {
                 Fetched::Found { body, .. } => {
@@ -276,7 +167,7 @@ impl<'a> Chain<'a> {
                 Fetched::Stale { body, error, .. } => {
                     let gone = matches!(
                         error,
-                        crate::fetch::FetchError::Status {
+                        FetchError::Status {
                             status: 404 | 410,
                             ..
                         }
@@ -290,17 +181,16 @@ impl<'a> Chain<'a> {
                     });
                 }
                 Fetched::Missing { .. } => {
-                    if !matches!(result, Step::Outcome(AttemptOutcome::Error(_))) {
-                        result = Step::Outcome(AttemptOutcome::NoAvatar("not found (404)".into()));
+                    if !matches!(result, Step::Outcome(Status::Error(_))) {
+                        result = Step::Outcome(Status::NoAvatar(NoAvatar::NotFound));
                     }
                 }
                 Fetched::Failed { error } => {
-                    result = Step::Outcome(AttemptOutcome::Error(error.to_string()));
+                    result = Step::Outcome(Status::Error(attempt_error(&error)));
                 }
                 Fetched::Offline => {
-                    if matches!(result, Step::Outcome(AttemptOutcome::NotApplicable)) {
-                        result =
-                            Step::Outcome(AttemptOutcome::Skipped("offline and not cached".into()));
+                    if matches!(result, Step::Outcome(Status::NotApplicable)) {
+                        result = Step::Outcome(Status::Skipped(Skip::Offline));
                     }
                 }
             }
@@ -309,10 +199,7 @@ impl<'a> Chain<'a> {
     }
 
     fn local(&self, found: &FoundIdentity, keys: &Keys<'_>, warnings: &mut Vec<String>) -> Step {
-        let mut names: Vec<&str> = Vec::new();
-        names.extend(&keys.emails);
-        names.extend(&keys.qqs);
-        names.extend(&keys.githubs);
+        let names = keys.upload_names();
         if let Some(path) = self.uploads.find(&names) {
             return read_local(path);
         }
@@ -328,9 +215,9 @@ impl<'a> Chain<'a> {
             }
         }
         if names.is_empty() && keys.files.is_empty() {
-            Step::Outcome(AttemptOutcome::NotApplicable)
+            Step::Outcome(Status::NotApplicable)
         } else {
-            Step::Outcome(AttemptOutcome::NoAvatar("no uploaded file".into()))
+            Step::Outcome(Status::NoAvatar(NoAvatar::NoUpload))
         }
     }
 
@@ -352,101 +239,17 @@ impl<'a> Chain<'a> {
             }
         }
         match (allowed.is_empty(), refusal) {
-            (true, Some(message)) => Step::Outcome(AttemptOutcome::Error(message)),
+            (true, Some(message)) => Step::Outcome(Status::Error(AttemptError::new(
+                ErrorKind::Refused,
+                message,
+            ))),
             _ => self.fetch_first(allowed, &self.untrusted),
         }
     }
 
-    fn gravatar_hashes(&self, keys: &Keys<'_>, algo: gravatar::HashAlgo) -> Vec<String> {
-        let mut hashes: Vec<String> = keys
-            .emails
-            .iter()
-            .map(|email| gravatar::email_hash(email, algo))
-            .collect();
-        hashes.extend(keys.hashes.iter().map(|hash| (*hash).to_owned()));
-        hashes
-    }
-
-    fn gravatar_urls(&self, keys: &Keys<'_>) -> Vec<String> {
-        let settings = &self.config.gravatar;
-        self.gravatar_hashes(keys, settings.hash)
-            .into_iter()
-            .map(|hash| {
-                gravatar::probe_url(&settings.base_url, &hash, self.need_px, settings.rating)
-            })
-            .collect()
-    }
-
-    fn libravatar_urls(&self, keys: &Keys<'_>) -> Vec<String> {
-        let settings = &self.config.libravatar;
-        self.gravatar_hashes(keys, settings.hash)
-            .into_iter()
-            .map(|hash| libravatar::probe_url(&settings.base_url, &hash, self.need_px))
-            .collect()
-    }
-
-    fn github_urls(&self, keys: &Keys<'_>) -> Vec<String> {
-        let base = &self.config.github.base_url;
-        keys.githubs
-            .iter()
-            .map(|login| github::avatar_url(base, login, Some(self.need_px)))
-            .collect()
-    }
-
-    fn qq_urls(&self, keys: &Keys<'_>) -> Vec<String> {
-        let size = qq::qq_size_for(self.need_px);
-        keys.qqs
-            .iter()
-            .map(|number| qq::avatar_url(&self.config.qq.base_url, number, size))
-            .collect()
-    }
-
-    /// What the chain would try for `found`, provider by provider, without any I/O beyond
-    /// listing uploads: URLs, local files, the default (for `--dry-run`).
-    pub fn plan(&self, found: &FoundIdentity) -> Vec<(ProviderName, Vec<String>)> {
-        let keys = Keys::of(found);
-        self.config
-            .avatars
-            .providers
-            .iter()
-            .map(|&provider| {
-                let steps = match provider {
-                    ProviderName::Local => {
-                        let mut names: Vec<&str> = Vec::new();
-                        names.extend(&keys.emails);
-                        names.extend(&keys.qqs);
-                        names.extend(&keys.githubs);
-                        let mut steps: Vec<String> = self
-                            .uploads
-                            .find(&names)
-                            .map(|p| p.display().to_string())
-                            .into_iter()
-                            .collect();
-                        steps.extend(keys.files.iter().map(|f| (*f).to_owned()));
-                        steps
-                    }
-                    ProviderName::Url => keys
-                        .urls
-                        .iter()
-                        .map(|url| match check_content_url(url, &self.policy) {
-                            Ok(()) => (*url).to_owned(),
-                            Err(refused) => format!("{url} (refused: {refused})"),
-                        })
-                        .collect(),
-                    ProviderName::Gravatar => self.gravatar_urls(&keys),
-                    ProviderName::Qq => self.qq_urls(&keys),
-                    ProviderName::Libravatar => self.libravatar_urls(&keys),
-                    ProviderName::Github => self.github_urls(&keys),
-                    ProviderName::Default => vec![self.config.avatars.default.clone()],
-                };
-                (provider, steps)
-            })
-            .collect()
-    }
-
     fn qq(&self, keys: &Keys<'_>) -> Step {
         let settings = &self.config.qq;
-        let mut result = Step::Outcome(AttemptOutcome::NotApplicable);
+        let mut result = Step::Outcome(Status::NotApplicable);
         for number in &keys.qqs {
             let mut size = Some(qq::qq_size_for(self.need_px));
             while let Some(current) = size {
@@ -457,9 +260,7 @@ impl<'a> Chain<'a> {
                         if qq::is_placeholder(&image.bytes, &settings.placeholder_md5) =>
                     {
                         size = qq::fallback_size(current);
-                        result = Step::Outcome(AttemptOutcome::NoAvatar(
-                            "only QQ's placeholder picture".into(),
-                        ));
+                        result = Step::Outcome(Status::NoAvatar(NoAvatar::QqPlaceholder));
                     }
                     Step::Image(image) => return Step::Image(image),
                     Step::Outcome(outcome) => {
@@ -491,9 +292,9 @@ impl<'a> Chain<'a> {
                 gone: None,
                 fetched_from: None,
             }),
-            Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
-                "default image {}: {error}",
-                path.display()
+            Err(error) => Step::Outcome(Status::Error(AttemptError::new(
+                ErrorKind::File,
+                format!("default image {}: {error}", path.display()),
             ))),
         }
     }
@@ -516,9 +317,19 @@ fn read_local(path: &Path) -> Step {
             gone: None,
             fetched_from: None,
         }),
-        Err(error) => Step::Outcome(AttemptOutcome::Error(format!(
-            "{}: {error}",
-            path.display()
+        Err(error) => Step::Outcome(Status::Error(AttemptError::new(
+            ErrorKind::File,
+            format!("{}: {error}", path.display()),
         ))),
     }
+}
+
+/// A failed request as an attempt error: its message, and the kinds the report tells apart.
+fn attempt_error(error: &FetchError) -> AttemptError {
+    let kind = match error {
+        FetchError::HostDown { .. } => ErrorKind::HostDown,
+        FetchError::Deadline { .. } => ErrorKind::Deadline,
+        _ => ErrorKind::Network,
+    };
+    AttemptError::new(kind, error.to_string())
 }

@@ -5,6 +5,7 @@
 //! [`identicon`](crate::resolve::identicon) draws the `default` provider's image.
 
 pub mod chain;
+pub mod decision;
 pub mod github;
 pub mod gravatar;
 pub mod identicon;
