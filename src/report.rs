@@ -332,3 +332,6 @@ impl BuildReport {
         writeln!(out)
     }
 }
+
+#[cfg(test)]
+mod tests;
