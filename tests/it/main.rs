@@ -23,6 +23,7 @@ mod library;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
+mod outcomes;
 mod package;
 #[cfg(feature = "serve")]
 mod preview_bound;
