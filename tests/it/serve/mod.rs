@@ -8,6 +8,7 @@ mod checks;
 mod limits;
 mod live;
 mod overlay;
+mod watch_data;
 mod webdriver;
 
 use std::io::{Read, Write};
