@@ -5,6 +5,7 @@ mod api;
 mod binary;
 mod browser;
 mod checks;
+mod dev_proxy;
 mod limits;
 mod live;
 mod overlay;
