@@ -140,7 +140,9 @@ fn serve(
     options.port = port;
     options.build.jobs = common.jobs.map(usize::from);
     options.build.offline = common.offline;
-    options.log = !common.quiet;
+    if !common.quiet {
+        options.log = blog_avatars::serve::Log::to(|line| eprintln!("{line}"));
+    }
     let format = common.format;
     let quiet = common.quiet;
     let result = blog_avatars::serve::run(options, |info| {

@@ -18,6 +18,7 @@
 mod error;
 mod guard;
 mod handle;
+mod log;
 mod page;
 mod preview;
 mod proxy;
@@ -42,6 +43,7 @@ use tokio::sync::watch as channel;
 
 pub use error::ServeError;
 pub use handle::{ServerHandle, run, spawn};
+pub use log::Log;
 pub use proxy::ProxyTarget;
 pub use rebuild::BuildStatus;
 
@@ -79,15 +81,17 @@ pub struct ServeOptions {
     /// How often the sweeper looks for expired previews (default: a quarter of the TTL, at most
     /// one minute).
     pub sweep_interval: Option<Duration>,
-    /// Log builds and requests that failed on stderr.
-    pub log: bool,
+    /// Where builds, saves and watcher trouble are reported (default: nowhere; the binary
+    /// passes one that prints to stderr).
+    pub log: Log,
     /// `--proxy`: pass the generator's dev server's pages through (with the overlay added)
     /// instead of serving the site's files.
     pub proxy: Option<ProxyTarget>,
 }
 
 impl ServeOptions {
-    /// Loopback, port 1111, watching, logging: what `blog-avatars serve SITE` does.
+    /// Loopback, port 1111, watching: what `blog-avatars serve SITE` does (the binary adds
+    /// a [`Log`] to stderr).
     pub fn new(site: impl Into<PathBuf>) -> Self {
         Self {
             site: site.into(),
@@ -99,7 +103,7 @@ impl ServeOptions {
             debounce: DEFAULT_DEBOUNCE,
             preview_ttl: None,
             sweep_interval: None,
-            log: true,
+            log: Log::silent(),
             proxy: None,
         }
     }
@@ -182,7 +186,7 @@ pub(crate) struct AppState {
     pub(crate) guard: guard::Guard,
     pub(crate) max_upload_bytes: u64,
     pub(crate) shutdown: channel::Receiver<bool>,
-    pub(crate) log: bool,
+    pub(crate) log: Log,
     /// The dev server pages are passed through from (`--proxy`).
     pub(crate) proxy: Option<proxy::Proxy>,
 }
@@ -262,7 +266,7 @@ impl Server {
             guard: guard::Guard::new()?,
             max_upload_bytes,
             shutdown: shutdown_rx,
-            log: options.log,
+            log: options.log.clone(),
             proxy: options.proxy.clone().map(proxy::Proxy::new),
         });
         Ok(Server {

@@ -118,7 +118,7 @@ pub(crate) fn start(
         watched: HashSet::new(),
         plan: Plan::new(&builder.site(), options.config_path.as_deref()),
         config_path: options.config_path.clone(),
-        log: options.log,
+        log: options.log.clone(),
     };
     state.arm()?;
     Ok(tokio::spawn(state.run(
@@ -134,7 +134,7 @@ struct WatchState {
     watched: HashSet<PathBuf>,
     plan: Plan,
     config_path: Option<PathBuf>,
-    log: bool,
+    log: super::Log,
 }
 
 impl WatchState {
@@ -199,15 +199,12 @@ impl WatchState {
             let Some(path) = changed.into_iter().find(|path| !builder.is_own_write(path)) else {
                 continue;
             };
-            if self.log {
-                eprintln!("changed: {}; rebuilding", path.display());
-            }
+            self.log
+                .line(format_args!("changed: {}; rebuilding", path.display()));
             builder.request();
             self.plan = Plan::new(&builder.site(), self.config_path.as_deref());
-            if let Err(error) = self.arm()
-                && self.log
-            {
-                eprintln!("warning: {error}");
+            if let Err(error) = self.arm() {
+                self.log.line(format_args!("warning: {error}"));
             }
         }
     }
@@ -222,9 +219,8 @@ impl WatchState {
                 .collect(),
             Ok(_) => Vec::new(),
             Err(error) => {
-                if self.log {
-                    eprintln!("warning: watching the site: {error}");
-                }
+                self.log
+                    .line(format_args!("warning: watching the site: {error}"));
                 Vec::new()
             }
         }

@@ -126,7 +126,6 @@ fn hugo_server_pages_come_through_with_the_overlay_and_uploads_reach_them() {
     let mut options = ServeOptions::new(&site);
     options.port = proxy_port;
     options.build.offline = true;
-    options.log = false;
     options.debounce = Duration::from_millis(100);
     options.proxy = Some(ProxyTarget::parse(&format!("http://127.0.0.1:{hugo_port}")).unwrap());
     // Started first: its build writes the data file Hugo's templates read.

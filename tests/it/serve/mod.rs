@@ -40,7 +40,6 @@ pub fn start(config: &str, tweak: impl FnOnce(&mut ServeOptions)) -> Running {
     options.port = 0;
     options.build.offline = true;
     options.watch = false;
-    options.log = false;
     tweak(&mut options);
     let handle = spawn(options).expect("server starts");
     let base = format!("http://{}", handle.info().addr);
