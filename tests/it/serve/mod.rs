@@ -6,6 +6,7 @@ mod binary;
 mod browser;
 mod checks;
 mod dev_proxy;
+mod dev_proxy_http;
 mod limits;
 mod live;
 mod overlay;
