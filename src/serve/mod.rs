@@ -147,9 +147,8 @@ impl StartInfo {
     pub fn describe(&self) -> String {
         let mut text = match (&self.proxy, &self.output_dir) {
             (Some(target), _) => format!(
-                "Serving {}'s pages at {} with the upload page and the build overlay; the \
-                 avatars and {} are rebuilt here, and the generator's own server picks them \
-                 up.\n",
+                "Serving the pages of {} at {} with the build panel added; avatars ({}) and \
+                 the data file are rebuilt here and picked up by the generator's own server.\n",
                 target.origin(),
                 self.base_url(),
                 self.url_prefix

@@ -86,9 +86,15 @@ pub(crate) fn inject(html: &str, status: &BuildStatus) -> String {
     inject_with(html, status, true)
 }
 
-/// A page of the generator's dev server: the overlay, and no reload of our own.
-pub(crate) fn inject_proxied(html: &str, status: &BuildStatus) -> String {
-    inject_with(html, status, false)
+/// A page of the generator's dev server, as bytes in whatever encoding it declared (the
+/// scripts are ASCII): the overlay, and no reload of our own.
+pub(crate) fn inject_proxied(html: &[u8], status: &BuildStatus) -> Vec<u8> {
+    let script = format!("{}{}", overlay(status), script(status.generation, false));
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    [&html[..at], script.as_bytes(), &html[at..]].concat()
 }
 
 fn inject_with(html: &str, status: &BuildStatus, reload: bool) -> String {
@@ -131,6 +137,20 @@ mod tests {
         assert!(injected.contains("var g=7"));
         assert!(injected.contains(OVERLAY_PATH));
         assert!(inject("<p>fragment</p>", &status(1, "bad")).starts_with("<p>fragment</p><script"));
+    }
+
+    #[test]
+    fn proxied_pages_keep_their_bytes_and_get_no_reload() {
+        let page = b"<html><body>caf\xe9</Body></html>";
+        let injected = inject_proxied(page, &status(3, "bad"));
+        assert!(injected.starts_with(b"<html><body>caf\xe9<script"));
+        assert!(injected.ends_with(b"</script></Body></html>"));
+        let text = String::from_utf8_lossy(&injected);
+        assert!(
+            text.contains(OVERLAY_PATH) && !text.contains("location.reload"),
+            "{text}"
+        );
+        assert!(inject_proxied(b"<p>x</p>", &status(1, "bad")).starts_with(b"<p>x</p><script"));
     }
 
     #[test]

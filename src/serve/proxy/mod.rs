@@ -100,8 +100,7 @@ pub(crate) async fn forward(State(state): State<Arc<AppState>>, request: Request
                     .into_response();
             }
         };
-        let page =
-            reload::inject_proxied(&String::from_utf8_lossy(&bytes), &state.builder.status());
+        let page = reload::inject_proxied(&bytes, &state.builder.status());
         // The page now carries the build's status: never answered from a validator.
         for name in [CONTENT_LENGTH, ETAG, LAST_MODIFIED] {
             parts.headers.remove(name);
