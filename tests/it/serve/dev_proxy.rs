@@ -222,6 +222,20 @@ fn hugo_server_pages_come_through_with_the_overlay_and_uploads_reach_them() {
         server.get(page).text()
     );
     assert_eq!(server.get(&new_url).status, 200);
+
+    // Stopping the proxy ends the websocket it carries instead of waiting for the tab.
+    let started = Instant::now();
+    server.handle.stop().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    livereload
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed = livereload.read_to_end(&mut rest);
+    assert!(
+        closed.is_ok(),
+        "websocket still open after stop: {closed:?}"
+    );
 }
 
 #[test]
