@@ -236,6 +236,10 @@ async fn own_avatar(
 
 /// The dev server is not answering: a page that says so, and reloads when a build finishes.
 fn unreachable(state: &AppState, proxy: &Proxy, error: &dyn std::fmt::Display) -> Response {
+    state.log.line(format_args!(
+        "warning: {} is not answering: {error}",
+        proxy.target.origin()
+    ));
     let body = format!(
         "<p>The generator's server at <code>{origin}</code> is not answering: {error}.</p>\
          <p>Start it (for Hugo: <code>hugo server --port {port}</code>) and reload this page.</p>\
