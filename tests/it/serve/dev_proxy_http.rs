@@ -114,3 +114,50 @@ fn a_dev_server_that_is_not_running_is_a_502_page_that_says_so() {
     assert!(page.text().contains(&origin), "{}", page.text());
     assert_eq!(server.get("/_avatars/upload").status, 200);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_binary_takes_proxy_and_says_what_it_serves() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dev = upstream();
+    let (_temp, site) = crate::support::copy_site("sites/native");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+        .args([
+            "serve",
+            crate::support::s(&site),
+            "--port",
+            "0",
+            "--offline",
+            "--proxy",
+            &format!("http://{}/", dev.addr()),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let page = line
+        .split(" at ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .map(|base| {
+            ureq::get(base)
+                .call()
+                .map(|r| r.into_body().read_to_string())
+        });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with(&format!("Serving the pages of http://{}", dev.addr())),
+        "{line}"
+    );
+    let page = page.unwrap().unwrap().unwrap();
+    assert!(
+        page.contains("upstream page") && page.contains("/_avatars/overlay.js"),
+        "{page}"
+    );
+}
