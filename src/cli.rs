@@ -60,6 +60,11 @@ pub enum Command {
         /// Address to listen on (loopback unless you ask otherwise).
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
+        /// Pass the pages of the generator's own dev server at URL through (`hugo server`,
+        /// `zola serve`, `jekyll serve`, `hexo server`; loopback only), adding the upload page
+        /// and the build overlay.
+        #[arg(long, value_name = "URL")]
+        proxy: Option<String>,
         /// The flags of the builds it runs.
         #[command(flatten)]
         common: ServeArgs,

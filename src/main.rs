@@ -93,8 +93,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             site,
             port,
             bind,
+            proxy,
             common,
-        } => serve(&site, port, &bind, &common),
+        } => serve(&site, port, &bind, proxy.as_deref(), &common),
         Command::Cache { action } => cache(&action),
         Command::Init(args) => init(&args),
         Command::Check {
@@ -108,7 +109,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// `serve`: build, serve with live reload and the upload page, until SIGINT or SIGTERM.
 #[cfg(feature = "serve")]
-fn serve(site: &std::path::Path, port: u16, bind: &str, common: &ServeArgs) -> anyhow::Result<u8> {
+fn serve(
+    site: &std::path::Path,
+    port: u16,
+    bind: &str,
+    proxy: Option<&str>,
+    common: &ServeArgs,
+) -> anyhow::Result<u8> {
     let Ok(bind) = bind.parse::<std::net::IpAddr>() else {
         eprintln!("error: --bind: `{bind}` is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)");
         return Ok(EXIT_USAGE);
@@ -118,12 +125,24 @@ fn serve(site: &std::path::Path, port: u16, bind: &str, common: &ServeArgs) -> a
         return Ok(EXIT_USAGE);
     }
     let mut options = blog_avatars::serve::ServeOptions::new(site);
+    match proxy
+        .map(blog_avatars::serve::ProxyTarget::parse)
+        .transpose()
+    {
+        Ok(target) => options.proxy = target,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(EXIT_USAGE);
+        }
+    }
     options.config_path = common.config.clone();
     options.bind = bind;
     options.port = port;
     options.build.jobs = common.jobs.map(usize::from);
     options.build.offline = common.offline;
-    options.log = !common.quiet;
+    if !common.quiet {
+        options.log = blog_avatars::serve::Log::to(|line| eprintln!("{line}"));
+    }
     let format = common.format;
     let quiet = common.quiet;
     let result = blog_avatars::serve::run(options, |info| {
@@ -161,6 +180,7 @@ fn serve(
     _site: &std::path::Path,
     _port: u16,
     _bind: &str,
+    _proxy: Option<&str>,
     _common: &ServeArgs,
 ) -> anyhow::Result<u8> {
     eprintln!(

@@ -51,6 +51,14 @@ pub enum ServeError {
     /// The server thread panicked.
     #[error("the server thread panicked")]
     Panicked,
+    /// `--proxy` is not a loopback `http://` origin.
+    #[error("--proxy {url}: {reason}")]
+    Proxy {
+        /// The URL as given.
+        url: String,
+        /// Why it is refused.
+        reason: String,
+    },
 }
 
 impl ServeError {
@@ -58,6 +66,7 @@ impl ServeError {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Site(error) => error.exit_code(),
+            Self::Proxy { .. } => 2,
             _ => 1,
         }
     }

@@ -18,8 +18,10 @@
 mod error;
 mod guard;
 mod handle;
+mod log;
 mod page;
 mod preview;
+mod proxy;
 mod rebuild;
 mod reload;
 mod shape;
@@ -41,6 +43,8 @@ use tokio::sync::watch as channel;
 
 pub use error::ServeError;
 pub use handle::{ServerHandle, run, spawn};
+pub use log::Log;
+pub use proxy::ProxyTarget;
 pub use rebuild::BuildStatus;
 
 use crate::pipeline::BuildOptions;
@@ -77,12 +81,17 @@ pub struct ServeOptions {
     /// How often the sweeper looks for expired previews (default: a quarter of the TTL, at most
     /// one minute).
     pub sweep_interval: Option<Duration>,
-    /// Log builds and requests that failed on stderr.
-    pub log: bool,
+    /// Where builds, saves and watcher trouble are reported (default: nowhere; the binary
+    /// passes one that prints to stderr).
+    pub log: Log,
+    /// `--proxy`: pass the generator's dev server's pages through (with the overlay added)
+    /// instead of serving the site's files.
+    pub proxy: Option<ProxyTarget>,
 }
 
 impl ServeOptions {
-    /// Loopback, port 1111, watching, logging: what `blog-avatars serve SITE` does.
+    /// Loopback, port 1111, watching: what `blog-avatars serve SITE` does (the binary adds
+    /// a [`Log`] to stderr).
     pub fn new(site: impl Into<PathBuf>) -> Self {
         Self {
             site: site.into(),
@@ -94,7 +103,8 @@ impl ServeOptions {
             debounce: DEFAULT_DEBOUNCE,
             preview_ttl: None,
             sweep_interval: None,
-            log: true,
+            log: Log::silent(),
+            proxy: None,
         }
     }
 }
@@ -118,6 +128,8 @@ pub struct StartInfo {
     pub preview_dir: PathBuf,
     /// The first build.
     pub first_build: BuildStatus,
+    /// The generator's dev server whose pages are passed through (`--proxy`).
+    pub proxy: Option<ProxyTarget>,
 }
 
 impl StartInfo {
@@ -133,9 +145,16 @@ impl StartInfo {
 
     /// Lines for the person who started the server.
     pub fn describe(&self) -> String {
-        let mut text = match &self.output_dir {
-            Some(dir) => format!("Serving {} at {}\n", dir.display(), self.base_url()),
-            None => format!(
+        let mut text = match (&self.proxy, &self.output_dir) {
+            (Some(target), _) => format!(
+                "Serving the pages of {} at {} with the build panel added; avatars ({}) and \
+                 the data file are rebuilt here and picked up by the generator's own server.\n",
+                target.origin(),
+                self.base_url(),
+                self.url_prefix
+            ),
+            (None, Some(dir)) => format!("Serving {} at {}\n", dir.display(), self.base_url()),
+            (None, None) => format!(
                 "This is a {} site: its generator renders the pages, so only the avatars ({} at \
                  {}) and the upload page are served here; preview the pages with the \
                  generator's own server.\n",
@@ -166,7 +185,9 @@ pub(crate) struct AppState {
     pub(crate) guard: guard::Guard,
     pub(crate) max_upload_bytes: u64,
     pub(crate) shutdown: channel::Receiver<bool>,
-    pub(crate) log: bool,
+    pub(crate) log: Log,
+    /// The dev server pages are passed through from (`--proxy`).
+    pub(crate) proxy: Option<proxy::Proxy>,
 }
 
 /// A bound server that has done its first build; [`Server::run`] serves it.
@@ -236,6 +257,7 @@ impl Server {
             local_dir: site.local_dir(),
             preview_dir,
             first_build,
+            proxy: options.proxy.clone(),
         };
         let state = Arc::new(AppState {
             builder,
@@ -243,7 +265,8 @@ impl Server {
             guard: guard::Guard::new()?,
             max_upload_bytes,
             shutdown: shutdown_rx,
-            log: options.log,
+            log: options.log.clone(),
+            proxy: options.proxy.clone().map(proxy::Proxy::new),
         });
         Ok(Server {
             listener,
@@ -298,13 +321,19 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/save", post(upload::save))
         .route("/status", get(upload::status))
         .layer(DefaultBodyLimit::max(body_limit));
-    Router::new()
+    let proxied = state.proxy.is_some();
+    let router = Router::new()
         .route(UPLOAD_PATH, get(page::upload_page))
         .route("/_avatars/upload.js", get(page::script))
         .route("/_avatars/style.css", get(page::style))
         .route(OVERLAY_PATH, get(page::overlay_script))
         .route("/_avatars/events", get(reload::events))
-        .nest("/_avatars/api", api)
-        .fallback(site::serve_site)
-        .with_state(state)
+        .nest("/_avatars/api", api);
+    // Everything else: the generator's dev server's pages, or the site's files.
+    let router = if proxied {
+        router.fallback(proxy::forward)
+    } else {
+        router.fallback(site::serve_site)
+    };
+    router.with_state(state)
 }

@@ -1,6 +1,7 @@
-//! The upload page (`upload.html` + `upload.js`, filled in per request) and small info pages.
+//! The upload page (`upload.html` + `upload.js`, rendered per request through `tera`) and small
+//! info pages.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -18,6 +19,28 @@ const UPLOAD_HTML: &str = include_str!("upload.html");
 const UPLOAD_JS: &str = include_str!("upload.js");
 const STYLE_CSS: &str = include_str!("style.css");
 const OVERLAY_JS: &str = include_str!("overlay.js");
+
+/// The info page around a body of HTML this server wrote itself (printed with `| safe`).
+const INFO_HTML: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{{ title }}</title><link rel=\"stylesheet\" href=\"/_avatars/style.css\"></head>\
+<body><main class=\"card\"><h1>{{ title }}</h1>{{ body | safe }}</main></body></html>";
+
+/// The page templates, parsed once. `.html` names: tera escapes every value they print.
+static PAGES: LazyLock<tera::Tera> = LazyLock::new(|| {
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates([("upload.html", UPLOAD_HTML), ("info.html", INFO_HTML)])
+        .expect("the bundled serve pages are valid templates");
+    tera
+});
+
+/// Renders a bundled page; the templates and their values are this server's own, so an error is
+/// a bug shown as the page's text rather than a panic.
+fn render(name: &str, context: &tera::Context) -> String {
+    PAGES
+        .render(name, context)
+        .unwrap_or_else(|error| format!("cannot render {name}: {error:?}"))
+}
 
 /// Scripts only from this server (no inline script, so an injected one cannot run); no framing.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -49,7 +72,7 @@ pub(crate) async fn upload_page(
         .unwrap_or_else(|| "this site".into());
     let sizes: Vec<String> = site.config.css_sizes().iter().map(u32::to_string).collect();
     let page = fill(
-        UPLOAD_HTML,
+        "upload.html",
         &[
             ("token", state.guard.token()),
             ("sizes", &sizes.join(",")),
@@ -123,24 +146,21 @@ pub(crate) async fn style() -> Response {
         .into_response()
 }
 
-/// Replaces each `{{name}}` in `template` with the HTML-escaped value.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut page = template.to_owned();
-    for (name, value) in values {
-        page = page.replace(&format!("{{{{{name}}}}}"), &escape_html(value));
+/// Renders the bundled template `name` with these text values (each escaped by tera).
+fn fill(name: &str, values: &[(&str, &str)]) -> String {
+    let mut context = tera::Context::new();
+    for (key, value) in values {
+        context.insert((*key).to_owned(), value);
     }
-    page
+    render(name, &context)
 }
 
-/// A minimal page in the upload page's style.
+/// A minimal page in the upload page's style; `body_html` is HTML this server wrote.
 pub(crate) fn info_page(title: &str, body_html: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"/_avatars/style.css\"></head>\
-         <body><main class=\"card\"><h1>{title}</h1>{body_html}</main></body></html>",
-        title = escape_html(title)
-    )
+    let mut context = tera::Context::new();
+    context.insert("title", title);
+    context.insert("body", body_html);
+    render("info.html", &context)
 }
 
 /// Escapes text for HTML element content and quoted attributes.
@@ -165,8 +185,11 @@ mod tests {
 
     #[test]
     fn values_are_escaped_and_every_placeholder_filled() {
-        let page = fill("<p>{{a}} {{b}}</p>", &[("a", "<x&\"y'>"), ("b", "ok")]);
-        assert_eq!(page, "<p>&lt;x&amp;&quot;y&#39;&gt; ok</p>");
+        let page = info_page("<x&\"y'>", "<p>ok</p>");
+        assert!(
+            page.contains("<h1>&lt;x&amp;&quot;y&#39;&gt;</h1><p>ok</p>"),
+            "{page}"
+        );
         let names = [
             "token",
             "sizes",
@@ -179,11 +202,13 @@ mod tests {
             "radius",
             "max_px",
         ];
-        let filled = fill(UPLOAD_HTML, &names.map(|n| (n, "v")));
+        let filled = fill("upload.html", &names.map(|n| (n, "v<")));
+        assert!(!filled.contains("{{"), "unfilled placeholder: {filled}");
         assert!(
-            !filled.contains("{{"),
-            "unfilled placeholder in upload.html"
+            !filled.contains("v<"),
+            "a value printed unescaped: {filled}"
         );
+        assert!(filled.contains("content=\"v&lt;\""), "{filled}");
         assert!(
             !UPLOAD_HTML.contains("<script>"),
             "inline script would break the CSP"

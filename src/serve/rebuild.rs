@@ -67,7 +67,7 @@ pub(crate) struct Builder {
     site_path: PathBuf,
     config_path: Option<PathBuf>,
     options: BuildOptions,
-    log: bool,
+    log: super::Log,
     site: RwLock<Arc<SiteState>>,
     requested: AtomicU64,
     wake: Notify,
@@ -99,7 +99,7 @@ impl Builder {
                 dry_run: false,
                 ..options.build.clone()
             },
-            log: options.log,
+            log: options.log.clone(),
             site: RwLock::new(Arc::new(SiteState { config, layout })),
             requested: AtomicU64::new(0),
             wake: Notify::new(),
@@ -237,9 +237,7 @@ impl Builder {
             }
             Err(join) => status.message = format!("build failed: {join}"),
         }
-        if self.log {
-            eprintln!("{}", status.message);
-        }
+        self.log.line(&status.message);
         self.done.send_replace(status.clone());
         status
     }

@@ -47,14 +47,24 @@ pub(crate) async fn events(
 }
 
 /// The reload script for a page served at build `generation`. A failed build does not reload:
-/// the overlay (`overlay.js`) shows why instead.
-pub(crate) fn script(generation: u64) -> String {
+/// the overlay (`overlay.js`) shows why instead. With `reload` false (a proxied page, which the
+/// generator's own live reload reloads once it has rebuilt from the new data file) only the
+/// overlay follows the builds.
+pub(crate) fn script(generation: u64, reload: bool) -> String {
+    let (on_hello, on_ok) = if reload {
+        (
+            "if(+e.data>g)location.reload();",
+            "if(d.ok)location.reload();else ",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "<script>/* blog-avatars serve: live reload */(function(){{\
          if(!window.EventSource)return;var g={generation},s=new EventSource('/_avatars/events');\
-         s.addEventListener('hello',function(e){{if(+e.data>g)location.reload();}});\
-         s.addEventListener('reload',function(e){{var d=JSON.parse(e.data);if(d.ok)location.reload();\
-         else if(window.blogAvatarsOverlay)window.blogAvatarsOverlay(d);}});\
+         s.addEventListener('hello',function(e){{{on_hello}}});\
+         s.addEventListener('reload',function(e){{var d=JSON.parse(e.data);{on_ok}\
+         if(window.blogAvatarsOverlay)window.blogAvatarsOverlay(d);}});\
          }})();</script>"
     )
 }
@@ -73,7 +83,22 @@ fn overlay(status: &BuildStatus) -> String {
 
 /// `html` with the overlay and the reload script before its last `</body>` (or at the end).
 pub(crate) fn inject(html: &str, status: &BuildStatus) -> String {
-    let script = format!("{}{}", overlay(status), script(status.generation));
+    inject_with(html, status, true)
+}
+
+/// A page of the generator's dev server, as bytes in whatever encoding it declared (the
+/// scripts are ASCII): the overlay, and no reload of our own.
+pub(crate) fn inject_proxied(html: &[u8], status: &BuildStatus) -> Vec<u8> {
+    let script = format!("{}{}", overlay(status), script(status.generation, false));
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    [&html[..at], script.as_bytes(), &html[at..]].concat()
+}
+
+fn inject_with(html: &str, status: &BuildStatus, reload: bool) -> String {
+    let script = format!("{}{}", overlay(status), script(status.generation, reload));
     let lower = html.to_ascii_lowercase();
     match lower.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
@@ -112,6 +137,20 @@ mod tests {
         assert!(injected.contains("var g=7"));
         assert!(injected.contains(OVERLAY_PATH));
         assert!(inject("<p>fragment</p>", &status(1, "bad")).starts_with("<p>fragment</p><script"));
+    }
+
+    #[test]
+    fn proxied_pages_keep_their_bytes_and_get_no_reload() {
+        let page = b"<html><body>caf\xe9</Body></html>";
+        let injected = inject_proxied(page, &status(3, "bad"));
+        assert!(injected.starts_with(b"<html><body>caf\xe9<script"));
+        assert!(injected.ends_with(b"</script></Body></html>"));
+        let text = String::from_utf8_lossy(&injected);
+        assert!(
+            text.contains(OVERLAY_PATH) && !text.contains("location.reload"),
+            "{text}"
+        );
+        assert!(inject_proxied(b"<p>x</p>", &status(1, "bad")).starts_with(b"<p>x</p><script"));
     }
 
     #[test]

@@ -77,7 +77,7 @@ async fn respond(state: &AppState, request: Request) -> Response {
 }
 
 /// The decoded path segments, or `None` when one would leave the served directory.
-fn segments(path: &str) -> Option<Vec<String>> {
+pub(crate) fn segments(path: &str) -> Option<Vec<String>> {
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
     let mut out = Vec::new();
     for segment in decoded.split('/').filter(|s| !s.is_empty()) {
@@ -87,6 +87,20 @@ fn segments(path: &str) -> Option<Vec<String>> {
         out.push(segment.to_owned());
     }
     Some(out)
+}
+
+/// The file in the avatar directory for a request under the avatar URL prefix.
+pub(crate) fn avatar_file(site: &SiteState, segments: &[String]) -> Option<PathBuf> {
+    let prefix_len = site
+        .layout
+        .url_prefix
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .count();
+    (prefix_len > 0 && segments.len() > prefix_len)
+        .then(|| locate(site, segments))
+        .flatten()
+        .filter(|path| path.starts_with(&site.layout.avatar_dir))
 }
 
 /// The file or directory for a request: under the avatar prefix, the avatar directory; else

@@ -330,9 +330,7 @@ pub(crate) async fn save(
         state.previews.discard(&id);
     }
     state.builder.note_own_writes(saved.touched.iter().cloned());
-    if state.log {
-        eprintln!("saved {}", saved.file);
-    }
+    state.log.line(format_args!("saved {}", saved.file));
     let ticket = state.builder.request();
     let build = state.builder.wait_for(ticket, state.shutdown.clone()).await;
     let avatar = published_entry(&state.builder.site().layout.data_file, &name).await;

@@ -1,8 +1,9 @@
 //! Rebuild on change: `notify` watches the inputs of a build, a quiet period debounces bursts
 //! (an editor's save, `git checkout`), then one rebuild is requested.
 //!
-//! Watched: post directories, comment data, native templates, `[local] dir` (uploads) and the
-//! config file. The build's own outputs (rendered site, avatar directory, data file, cache) are
+//! Watched: what the scan reads (post directories and the whole data folder, not only the
+//! comment folder: theme data such as `_data/authors.yml` names people too), native templates,
+//! `[local] dir` (uploads) and the config file. The build's own outputs (rendered site, avatar directory, data file, cache) are
 //! ignored, or every build would trigger the next. Directories that do not exist yet are
 //! picked up after the next change in the site root (e.g. the first upload creates `avatars/`),
 //! and the list is recomputed from the config after every batch, so a changed `[site]` applies.
@@ -35,11 +36,22 @@ impl Plan {
     fn new(site: &SiteState, config_path: Option<&Path>) -> Self {
         let layout = &site.layout;
         let mut dirs = layout.post_dirs.clone();
-        dirs.push(layout.comment_dir.clone());
+        // The folder the scan reads every data file of (the comment folder lies inside it, or
+        // is it when configured elsewhere).
+        dirs.push(crate::scan::data_dir(layout));
         dirs.extend(layout.template_dir.clone());
         dirs.push(site.local_dir());
         dirs.sort();
         dirs.dedup();
+        // A folder inside another is covered by the outer recursive watch; watching it again
+        // would register the same inode twice, which inotify merges into one watch.
+        let mut outer: Vec<PathBuf> = Vec::new();
+        for dir in dirs {
+            if !outer.iter().any(|kept| dir.starts_with(kept)) {
+                outer.push(dir);
+            }
+        }
+        let dirs = outer;
         let mut ignored = vec![
             layout.avatar_dir.clone(),
             layout.data_file.clone(),
@@ -106,7 +118,7 @@ pub(crate) fn start(
         watched: HashSet::new(),
         plan: Plan::new(&builder.site(), options.config_path.as_deref()),
         config_path: options.config_path.clone(),
-        log: options.log,
+        log: options.log.clone(),
     };
     state.arm()?;
     Ok(tokio::spawn(state.run(
@@ -122,7 +134,7 @@ struct WatchState {
     watched: HashSet<PathBuf>,
     plan: Plan,
     config_path: Option<PathBuf>,
-    log: bool,
+    log: super::Log,
 }
 
 impl WatchState {
@@ -163,11 +175,20 @@ impl WatchState {
             if changed.is_empty() {
                 continue;
             }
-            // The quiet period: every further event restarts it.
+            // The quiet period: every further wanted change restarts it. Reads and ignored
+            // paths do not (a generator reading the data file would otherwise postpone it
+            // forever).
+            let mut quiet_until = tokio::time::Instant::now() + debounce;
             loop {
                 tokio::select! {
-                    next = tokio::time::timeout(debounce, events.recv()) => match next {
-                        Ok(Some(event)) => changed.extend(self.wanted(event)),
+                    next = tokio::time::timeout_at(quiet_until, events.recv()) => match next {
+                        Ok(Some(event)) => {
+                            let more = self.wanted(event);
+                            if !more.is_empty() {
+                                changed.extend(more);
+                                quiet_until = tokio::time::Instant::now() + debounce;
+                            }
+                        }
                         Ok(None) => return,
                         Err(_) => break,
                     },
@@ -178,15 +199,12 @@ impl WatchState {
             let Some(path) = changed.into_iter().find(|path| !builder.is_own_write(path)) else {
                 continue;
             };
-            if self.log {
-                eprintln!("changed: {}; rebuilding", path.display());
-            }
+            self.log
+                .line(format_args!("changed: {}; rebuilding", path.display()));
             builder.request();
             self.plan = Plan::new(&builder.site(), self.config_path.as_deref());
-            if let Err(error) = self.arm()
-                && self.log
-            {
-                eprintln!("warning: {error}");
+            if let Err(error) = self.arm() {
+                self.log.line(format_args!("warning: {error}"));
             }
         }
     }
@@ -201,9 +219,8 @@ impl WatchState {
                 .collect(),
             Ok(_) => Vec::new(),
             Err(error) => {
-                if self.log {
-                    eprintln!("warning: watching the site: {error}");
-                }
+                self.log
+                    .line(format_args!("warning: watching the site: {error}"));
                 Vec::new()
             }
         }
@@ -225,6 +242,7 @@ mod tests {
         for path in [
             "/site/content/posts/a.md",
             "/site/data/comments/a/1.yml",
+            "/site/data/authors.yml",
             "/site/templates/page.html",
             "/site/_avatars/ada@example.org.png",
             "/site/blog-avatars.toml",

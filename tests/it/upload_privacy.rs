@@ -118,7 +118,6 @@ fn uploads_are_clean_copies_that_jekyll_never_publishes() {
     options.port = 0;
     options.build.offline = true;
     options.watch = false;
-    options.log = false;
     let handle = spawn(options).expect("server starts");
     let base = format!("http://{}", handle.info().addr);
     let token = token(&base);

@@ -282,7 +282,6 @@ fn other_layouts_serve_the_avatars_and_say_what_they_do_not_serve() {
     options.port = 0;
     options.build.offline = true;
     options.watch = false;
-    options.log = false;
     let handle = blog_avatars::serve::spawn(options).unwrap();
     let info = handle.info().clone();
     assert_eq!(info.layout.to_string(), "hugo");

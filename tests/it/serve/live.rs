@@ -43,7 +43,6 @@ fn expired_previews_of_an_earlier_run_are_swept_at_start_up() {
     options.port = 0;
     options.build.offline = true;
     options.watch = false;
-    options.log = false;
     let handle = blog_avatars::serve::spawn(options).unwrap();
     assert_eq!(entries(&previews), vec![fresh], "default TTL is one hour");
     handle.stop().unwrap();

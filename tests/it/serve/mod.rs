@@ -5,9 +5,12 @@ mod api;
 mod binary;
 mod browser;
 mod checks;
+mod dev_proxy;
+mod dev_proxy_http;
 mod limits;
 mod live;
 mod overlay;
+mod watch_data;
 mod webdriver;
 
 use std::io::{Read, Write};
@@ -38,7 +41,6 @@ pub fn start(config: &str, tweak: impl FnOnce(&mut ServeOptions)) -> Running {
     options.port = 0;
     options.build.offline = true;
     options.watch = false;
-    options.log = false;
     tweak(&mut options);
     let handle = spawn(options).expect("server starts");
     let base = format!("http://{}", handle.info().addr);
