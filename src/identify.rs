@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use crate::model::Source;
 use crate::resolve::github::is_valid_login;
 use crate::resolve::qq::is_valid_qq;
 
@@ -25,15 +26,6 @@ pub enum FieldKind {
     Github,
     /// `avatar`: a URL or a path inside the site.
     Avatar,
-}
-
-/// Where a value was found; `path` is relative to the site, with `/` separators.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Source {
-    /// File, relative to the site.
-    pub path: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
 }
 
 /// A raw, unvalidated value found in a file.

@@ -2,3 +2,13 @@
 //!
 //! Nothing here imports from a stage (`scan`, `resolve`, `fetch`, `process`, `pipeline`,
 //! `report`, `serve`); every stage imports from here.
+
+mod output_format;
+mod provider_options;
+mod published;
+mod source;
+
+pub use output_format::OutputFormat;
+pub use provider_options::{HashAlgo, Rating, UnknownValue};
+pub use published::Published;
+pub use source::{Source, Warning};

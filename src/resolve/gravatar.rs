@@ -5,7 +5,6 @@
 //! URL encoded like Python's `urlencode`), except that size 2048 is accepted, as Gravatar does.
 //! [`probe_url`] is the short form the provider chain sends to a configured base URL.
 
-use std::fmt;
 use std::str::FromStr;
 
 use md5::Md5;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use super::options::{DefaultImage, Rating, UrlError};
+pub use crate::model::HashAlgo;
 
 /// Host of every libgravatar URL.
 pub const HOST: &str = "www.gravatar.com";
@@ -23,38 +23,6 @@ pub const DEFAULT_BASE_URL: &str = "https://www.gravatar.com/avatar/";
 pub const DEFAULT_SIZE: u32 = 80;
 /// Largest size Gravatar serves.
 pub const MAX_SIZE: u32 = 2048;
-
-/// How an email address is turned into a Gravatar hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HashAlgo {
-    /// MD5, 32 hex digits: what every Gravatar client has always used.
-    #[default]
-    Md5,
-    /// SHA-256, 64 hex digits: accepted by Gravatar and Libravatar.
-    Sha256,
-}
-
-impl FromStr for HashAlgo {
-    type Err = UrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "md5" => Ok(HashAlgo::Md5),
-            "sha256" | "sha-256" => Ok(HashAlgo::Sha256),
-            _ => Err(UrlError::InvalidHashAlgo(s.to_string())),
-        }
-    }
-}
-
-impl fmt::Display for HashAlgo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HashAlgo::Md5 => "md5",
-            HashAlgo::Sha256 => "sha256",
-        })
-    }
-}
 
 /// The formats of a Gravatar profile URL (`https://www.gravatar.com/<hash>.<format>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -182,7 +182,8 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
                     .rating
                     .as_deref()
                     .map(Rating::from_str)
-                    .transpose()?,
+                    .transpose()
+                    .map_err(UrlError::from)?,
                 extension: request.extension,
                 http: request.http,
             };

@@ -22,6 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::identify::{Identity, IdentityKind, Source, identify};
+pub use crate::model::Warning;
 use dialect::YamlDialect;
 use fields::{FieldNames, Locator, RawField};
 use front_matter::{FrontMatterFormat, read_front_matter};
@@ -31,26 +32,6 @@ pub use layout::{LayoutKind, SiteLayout};
 const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd", "html", "htm"];
 /// Extensions of comment data files.
 pub const DATA_EXTENSIONS: &[&str] = &["yml", "yaml", "json", "toml"];
-
-/// A problem with one input file; the build goes on.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Warning {
-    /// File relative to the site.
-    pub path: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
-        }
-    }
-}
 
 /// One distinct identity with every spelling and place it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
