@@ -3,11 +3,18 @@
 //! Nothing here imports from a stage (`scan`, `resolve`, `fetch`, `process`, `pipeline`,
 //! `report`, `serve`); every stage imports from here.
 
+mod identities;
+mod identity;
 mod output_format;
 mod provider_options;
 mod published;
 mod source;
 
+pub use identities::{Identity, IdentityKind};
+pub use identity::{
+    Email, GithubLogin, GravatarHash, InvalidEmail, InvalidGithubLogin, InvalidGravatarHash,
+    InvalidQqNumber, MAX_GITHUB_LOGIN_LEN, QqNumber, is_hex_digest, shorten,
+};
 pub use output_format::OutputFormat;
 pub use provider_options::{HashAlgo, Rating, UnknownValue};
 pub use published::Published;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use super::options::{DefaultImage, Rating, UrlError};
+use crate::model::GravatarHash;
 pub use crate::model::HashAlgo;
 
 /// Host of every libgravatar URL.
@@ -101,13 +102,9 @@ impl Gravatar {
 
     /// An email address hashed with `algo`, or a 32/64-hex-digit hash used as given (lowercased).
     pub fn with_hash(email_or_hash: &str, algo: HashAlgo) -> Self {
-        let trimmed = email_or_hash.trim();
-        let hash = if is_hex_hash(trimmed) {
-            trimmed.to_ascii_lowercase()
-        } else {
-            email_hash(trimmed, algo)
-        };
-        Gravatar { hash }
+        Gravatar {
+            hash: hash_of(email_or_hash, algo),
+        }
     }
 
     /// The lowercase hex hash.
@@ -177,9 +174,13 @@ pub fn email_hash(email: &str, algo: HashAlgo) -> String {
     }
 }
 
-/// Whether `s` already is a hash: exactly 32 (MD5) or 64 (SHA-256) hex digits.
-pub fn is_hex_hash(s: &str) -> bool {
-    matches!(s.len(), 32 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+/// The hash of an email (trim, lowercase, then `algo`), or a 32/64-hex-digit hash used as given
+/// (lowercased). Gravatar and Libravatar share it.
+pub fn hash_of(email_or_hash: &str, algo: HashAlgo) -> String {
+    match GravatarHash::parse(email_or_hash) {
+        Ok(hash) => hash.into_string(),
+        Err(_) => email_hash(email_or_hash, algo),
+    }
 }
 
 /// `base_url` with exactly one trailing slash.

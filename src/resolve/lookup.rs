@@ -11,10 +11,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat, is_hex_hash};
+use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat};
 use super::options::{DefaultImage, Rating, UrlError};
 use super::{github, libravatar, qq};
-use crate::identify::is_email;
+use crate::model::{Email, GithubLogin, GravatarHash, QqNumber};
 
 /// The providers the `url` command can build a URL for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,9 +142,9 @@ const DEFAULT_NEED_PX: u32 = gravatar::DEFAULT_SIZE;
 /// (a `<number>@qq.com` address is an email too), a QQ number → QQ, anything else → none.
 pub fn detect_provider(identity: &str) -> Option<Provider> {
     let identity = identity.trim();
-    if is_email(identity) || is_hex_hash(identity) {
+    if is_email_or_hash(identity) {
         Some(Provider::Gravatar)
-    } else if qq::is_valid_qq(identity) {
+    } else if QqNumber::parse(identity).is_ok() {
         Some(Provider::Qq)
     } else {
         None
@@ -171,7 +171,7 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
     refuse_flags(request, provider)?;
     match provider {
         Provider::Gravatar => {
-            if !(is_email(identity) || is_hex_hash(identity)) {
+            if !is_email_or_hash(identity) {
                 return Err(wrong(EMAIL_OR_HASH));
             }
             let options = gravatar::ImageOptions {
@@ -190,7 +190,7 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
             Ok(Gravatar::with_hash(identity, request.hash).image_url(&options)?)
         }
         Provider::Libravatar => {
-            if !(is_email(identity) || is_hex_hash(identity)) {
+            if !is_email_or_hash(identity) {
                 return Err(wrong(EMAIL_OR_HASH));
             }
             let options = libravatar::ImageOptions {
@@ -203,17 +203,24 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
             Ok(libravatar::image_url(&hash, &options)?)
         }
         Provider::Qq => {
-            let number = if qq::is_valid_qq(identity) {
-                identity
-            } else {
-                qq::qq_from_email(identity).ok_or_else(|| wrong(QQ_IDENTITY))?
+            let number = match QqNumber::parse(identity) {
+                Ok(number) => number,
+                Err(_) => Email::parse(identity)
+                    .ok()
+                    .and_then(|email| email.qq_number())
+                    .ok_or_else(|| wrong(QQ_IDENTITY))?,
             };
             let need = checked_size(request.size)?.unwrap_or(DEFAULT_NEED_PX);
             let base = with_scheme(qq::DEFAULT_BASE_URL, request.http);
-            Ok(qq::avatar_url(&base, number, qq::qq_size_for(need)))
+            Ok(qq::avatar_url(
+                &base,
+                number.as_str(),
+                qq::qq_size_for(need),
+            ))
         }
         Provider::Github => {
-            if !github::is_valid_login(identity) {
+            // The URL keeps the spelling typed (GitHub logins are case-insensitive).
+            if GithubLogin::parse(identity).is_err() {
                 return Err(wrong(GITHUB_IDENTITY));
             }
             let base = with_scheme(github::DEFAULT_BASE_URL, request.http);
@@ -232,7 +239,7 @@ pub fn profile_for(email: &str, format: Option<&str>, http: bool) -> Result<Stri
     if identity.is_empty() {
         return Err(LookupError::Empty);
     }
-    if !(is_email(identity) || is_hex_hash(identity)) {
+    if !is_email_or_hash(identity) {
         return Err(LookupError::WrongIdentity {
             identity: identity.to_string(),
             provider: Provider::Gravatar,
@@ -290,8 +297,11 @@ fn with_scheme(https_base: &str, http: bool) -> String {
     }
 }
 
-/// A plausible email address: one `@` with text on both sides, no spaces or control characters.
-/// (Deliverability is not our concern: the address is only hashed.)
+/// An email address or a Gravatar hash: what Gravatar and Libravatar take.
+fn is_email_or_hash(identity: &str) -> bool {
+    Email::parse(identity).is_ok() || GravatarHash::parse(identity).is_ok()
+}
+
 #[cfg(test)]
 #[path = "lookup_tests.rs"]
 mod tests;
