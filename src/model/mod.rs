@@ -6,6 +6,7 @@
 mod identities;
 mod identity;
 mod output_format;
+mod provider;
 mod provider_options;
 mod published;
 mod source;
@@ -16,6 +17,7 @@ pub use identity::{
     InvalidQqNumber, MAX_GITHUB_LOGIN_LEN, QqNumber, is_hex_digest, shorten,
 };
 pub use output_format::OutputFormat;
+pub use provider::{Provider, UnknownProvider};
 pub use provider_options::{HashAlgo, Rating, UnknownValue};
 pub use published::Published;
 pub use source::{Source, Warning};

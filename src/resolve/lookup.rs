@@ -5,64 +5,15 @@
 //! chosen provider is refused rather than silently dropped, so a user never believes a rating
 //! or a default image applies when it does not.
 
-use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat};
 use super::options::{DefaultImage, Rating, UrlError};
 use super::{github, libravatar, qq};
+pub use crate::model::Provider;
 use crate::model::{Email, GithubLogin, GravatarHash, QqNumber};
-
-/// The providers the `url` command can build a URL for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Gravatar, from an email address or hash.
-    Gravatar,
-    /// Libravatar, from an email address or hash.
-    Libravatar,
-    /// QQ (qlogo), from a QQ number or a `<number>@qq.com` address.
-    Qq,
-    /// GitHub, from a user name.
-    Github,
-}
-
-impl Provider {
-    /// The name used on the command line and in the config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Gravatar => "gravatar",
-            Provider::Libravatar => "libravatar",
-            Provider::Qq => "qq",
-            Provider::Github => "github",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Provider {
-    type Err = LookupError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Provider::Gravatar,
-            Provider::Libravatar,
-            Provider::Qq,
-            Provider::Github,
-        ]
-        .into_iter()
-        .find(|p| p.as_str().eq_ignore_ascii_case(s))
-        .ok_or_else(|| LookupError::UnknownProvider(s.to_string()))
-    }
-}
 
 /// Why no URL could be built for a `url` or `profile` request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -102,9 +53,10 @@ pub enum LookupError {
         /// The provider chosen or detected.
         provider: Provider,
     },
-    /// A provider name that is not one of gravatar, libravatar, qq, github.
-    #[error("unknown provider {0:?}: expected gravatar, libravatar, qq or github")]
-    UnknownProvider(String),
+    /// A provider with no URL of its own (local, url, default): not one of
+    /// [`Provider::WITH_URLS`].
+    #[error("the {0} provider has no URL to print: expected gravatar, libravatar, qq or github")]
+    NoUrl(Provider),
 }
 
 /// The `url` command's flags, as given.
@@ -230,6 +182,7 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
                 checked_size(request.size)?,
             ))
         }
+        Provider::Local | Provider::Url | Provider::Default => Err(LookupError::NoUrl(provider)),
     }
 }
 
@@ -263,7 +216,7 @@ fn refuse_flags(request: &UrlRequest, provider: Provider) -> Result<(), LookupEr
     let supported: &[&str] = match provider {
         Provider::Gravatar => &["default", "force-default", "rating", "extension", "hash"],
         Provider::Libravatar => &["default", "force-default", "hash"],
-        Provider::Qq | Provider::Github => &[],
+        _ => &[],
     };
     match given
         .into_iter()
