@@ -5,6 +5,8 @@
 
 mod identities;
 mod identity;
+#[cfg(test)]
+mod layering_tests;
 mod output_format;
 mod provider;
 mod provider_options;

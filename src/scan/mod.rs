@@ -21,8 +21,9 @@ use serde_json::Value;
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::identify::{Identity, IdentityKind, Source, identify};
+use crate::identify::identify;
 pub use crate::model::Warning;
+use crate::model::{Identity, IdentityKind, Source};
 use dialect::YamlDialect;
 use fields::{FieldNames, Locator, RawField};
 use front_matter::{FrontMatterFormat, read_front_matter};

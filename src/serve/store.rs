@@ -27,7 +27,8 @@ const SAVED_JPEG_QUALITY: u8 = 92;
 /// the centre square the build would cut anyway, with no metadata and nothing after the image.
 /// A JPEG stays a JPEG; everything else becomes a PNG. Returns the bytes and their extension.
 pub(crate) fn clean_copy(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), ApiError> {
-    use crate::process::{DecodeLimits, EncodeOptions, OutputFormat, SourceFormat};
+    use crate::model::OutputFormat;
+    use crate::process::{DecodeLimits, EncodeOptions, SourceFormat};
     let not_an_image = |error: crate::process::ProcessError| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
