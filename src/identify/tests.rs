@@ -1,3 +1,5 @@
+//! Each field kind: what is accepted, how it is normalised, and the message for what is not.
+
 use super::*;
 
 fn ok(kind: FieldKind, raw: &str) -> Identity {
