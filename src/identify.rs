@@ -6,7 +6,8 @@
 //! message for the blog owner.
 
 use crate::model::{
-    Email, GithubLogin, GravatarHash, InvalidEmail, InvalidGithubLogin, QqNumber, shorten,
+    AvatarUrl, Email, GithubLogin, GravatarHash, InvalidAvatarUrl, InvalidEmail,
+    InvalidGithubLogin, QqNumber, SitePath, shorten,
 };
 pub use crate::model::{Identity, IdentityKind, Source};
 
@@ -144,41 +145,21 @@ fn strip_prefix_ignore_case<'v>(value: &'v str, prefix: &str) -> Option<&'v str>
 
 /// An `avatar` value: an http(s) URL (protocol-relative taken as https) or a path in the site.
 fn avatar(value: &str) -> Result<Identity, Invalid> {
+    match AvatarUrl::parse(value) {
+        Ok(url) => return Ok(Identity::Url(url.into_string())),
+        Err(InvalidAvatarUrl::NotAUrl { .. }) => {}
+        Err(error) => return Err(invalid(error)),
+    }
     let shown = shorten(value);
-    let lower = value.to_ascii_lowercase();
-    if lower.starts_with("//") {
-        return avatar(&format!("https:{value}"));
+    if value
+        .split_once(':')
+        .is_some_and(|(drive, _)| drive.len() == 1)
+    {
+        return Err(Invalid(format!(
+            "`{shown}`: absolute paths are refused; give a path inside the site"
+        )));
     }
-    if let Some((scheme, _)) = lower.split_once(':') {
-        let looks_like_scheme = scheme.len() > 1
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-        if looks_like_scheme {
-            if scheme != "http" && scheme != "https" {
-                return Err(Invalid(format!(
-                    "`{shown}`: only http and https avatar URLs are used, not {}:",
-                    shorten(scheme)
-                )));
-            }
-            return match url::Url::parse(value) {
-                Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => {
-                    Ok(Identity::Url(url.to_string()))
-                }
-                _ => Err(Invalid(format!("`{shown}` is not a valid URL"))),
-            };
-        }
-        if scheme.len() == 1 {
-            return Err(Invalid(format!(
-                "`{shown}`: absolute paths are refused; give a path inside the site"
-            )));
-        }
-    }
-    let path = site_path(value).ok_or_else(|| {
-        Invalid(format!(
-            "`{shown}`: the path escapes the site or is not a plain path, and is refused"
-        ))
-    })?;
+    let path = SitePath::parse(value).map_err(invalid)?.into_string();
     // `/ada@example.org` normalises to what reads as an address: say so rather than guess.
     let identity_like = GravatarHash::parse(&path).is_ok()
         || (!looks_like_image(&path) && Email::parse(&path).is_ok());
@@ -189,33 +170,6 @@ fn avatar(value: &str) -> Result<Identity, Invalid> {
         )));
     }
     Ok(Identity::File(path))
-}
-
-/// Normalises a site path: `\` to `/`, a leading `/` means the site root, `.` dropped. `None` if
-/// any `..`, a UNC/drive prefix would take it outside the site, or if it holds control
-/// characters or a part with surrounding spaces (normalising must give a value that reads back
-/// as itself).
-pub fn site_path(value: &str) -> Option<String> {
-    let unified = value.replace('\\', "/");
-    if unified.starts_with("//") || unified.contains(char::is_control) {
-        return None;
-    }
-    let mut parts = Vec::new();
-    for part in unified.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return None,
-            // A colon in the first part is a drive (`/C:/x` joined onto the site root on Windows
-            // is `C:\x`) or a scheme, a `~` a home directory, wherever `/` or `.` put them
-            // first; found by fuzzing.
-            other if parts.is_empty() && (other.contains(':') || other.starts_with('~')) => {
-                return None;
-            }
-            other if other.trim() != other => return None,
-            other => parts.push(other),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 #[cfg(test)]

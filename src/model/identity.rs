@@ -57,6 +57,13 @@ macro_rules! identity_string {
                 Self::parse(&text).map_err(serde::de::Error::custom)
             }
         }
+    };
+}
+
+/// An identity type with a one-line error that names the value and says what it is not.
+macro_rules! simple_identity {
+    ($name:ident, $error:ident) => {
+        identity_string!($name, $error);
 
         /// Why a value is not this kind of identity; names the value (shortened).
         #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,7 +97,7 @@ pub fn is_hex_digest(s: &str, algo: HashAlgo) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GravatarHash(String);
 
-identity_string!(GravatarHash, InvalidGravatarHash);
+simple_identity!(GravatarHash, InvalidGravatarHash);
 
 impl GravatarHash {
     const WHAT: &'static str = "a Gravatar hash (32 or 64 hex digits)";
@@ -120,7 +127,7 @@ impl GravatarHash {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Email(String);
 
-identity_string!(Email, InvalidEmail);
+simple_identity!(Email, InvalidEmail);
 
 impl Email {
     const WHAT: &'static str = "an email address";
@@ -173,7 +180,7 @@ fn is_email(value: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QqNumber(String);
 
-identity_string!(QqNumber, InvalidQqNumber);
+simple_identity!(QqNumber, InvalidQqNumber);
 
 impl QqNumber {
     const WHAT: &'static str = "a QQ number (5 to 11 digits, no leading zero)";
@@ -195,7 +202,7 @@ impl QqNumber {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GithubLogin(String);
 
-identity_string!(GithubLogin, InvalidGithubLogin);
+simple_identity!(GithubLogin, InvalidGithubLogin);
 
 /// Longest GitHub user name.
 pub const MAX_GITHUB_LOGIN_LEN: usize = 39;

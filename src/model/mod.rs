@@ -4,9 +4,11 @@
 //! `report`, `serve`); every stage imports from here.
 
 mod identities;
+#[macro_use]
 mod identity;
 #[cfg(test)]
 mod layering_tests;
+mod location;
 mod output_format;
 mod provider;
 mod provider_options;
@@ -18,6 +20,7 @@ pub use identity::{
     Email, GithubLogin, GravatarHash, InvalidEmail, InvalidGithubLogin, InvalidGravatarHash,
     InvalidQqNumber, MAX_GITHUB_LOGIN_LEN, QqNumber, is_hex_digest, shorten,
 };
+pub use location::{AvatarUrl, InvalidAvatarUrl, InvalidSitePath, SitePath};
 pub use output_format::OutputFormat;
 pub use provider::{Provider, UnknownProvider};
 pub use provider_options::{HashAlgo, Rating, UnknownValue};
