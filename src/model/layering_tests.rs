@@ -1,6 +1,7 @@
-//! Keeps the arrows pointing down: `model` names no other module of the crate, and `config`,
-//! `identify` and `scan` (which come before the provider chain) name no later stage. A `use` of
-//! a later stage creeping back in fails here, with the file and line.
+//! Keeps the arrows pointing down: `model` names no other module of the crate; `config`,
+//! `identify` and `scan` (which come before the provider chain) name no later stage; and they and
+//! `serve` name the model's types through `crate::model`, not through a stage that re-exports
+//! them. A path creeping back in fails here, with the file and line.
 
 use std::path::{Path, PathBuf};
 
@@ -82,6 +83,71 @@ fn config_identify_and_scan_name_no_later_stage() {
     }
 }
 
+/// The model's types that stages re-export for code not yet moved over.
+const MODEL_TYPES: &[&str] = &[
+    "Source",
+    "Warning",
+    "Published",
+    "OutputFormat",
+    "HashAlgo",
+    "Rating",
+    "Identity",
+    "IdentityKind",
+    "Provider",
+    "ProviderName",
+];
+
+/// Every `crate::<module>::...` path (a `{...}` group whole) whose module is not `model` and that
+/// names one of [`MODEL_TYPES`], with its line.
+fn model_types_through_stages(path: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        let rest = &text[at + "crate::".len()..];
+        let module: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if module == "model" {
+            continue;
+        }
+        let path_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        let span = match rest[path_end..].starts_with('{') {
+            true => &rest[..path_end + rest[path_end..].find('}').unwrap_or(0)],
+            false => &rest[..path_end],
+        };
+        let names: Vec<&str> = span
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        if let Some(name) = MODEL_TYPES.iter().find(|name| names.contains(name)) {
+            let line = text[..at].matches('\n').count() + 1;
+            found.push((line, format!("{module}::…::{name}")));
+        }
+    }
+    found
+}
+
+#[test]
+fn early_stages_and_serve_take_model_types_from_model() {
+    for under in ["config", "identify", "scan", "serve"] {
+        let found: Vec<String> = sources(under)
+            .iter()
+            .flat_map(|path| {
+                model_types_through_stages(path)
+                    .into_iter()
+                    .map(move |(line, what)| format!("{}:{line}: {what}", path.display()))
+            })
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{under} names a model type through a stage (use crate::model):\n{}",
+            found.join("\n")
+        );
+    }
+}
+
 #[test]
 fn the_check_sees_an_import() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,5 +160,17 @@ fn the_check_sees_an_import() {
     assert_eq!(
         named_modules(&file),
         [(1, "model".to_owned()), (2, "resolve".to_owned())]
+    );
+    std::fs::write(
+        &file,
+        "use crate::model::Warning;\nuse crate::process::{\n    DecodeLimits,\n    OutputFormat,\n};\nlet w: crate::scan::Warning;\nuse crate::scan::SiteLayout;\n",
+    )
+    .unwrap();
+    assert_eq!(
+        model_types_through_stages(&file),
+        [
+            (2, "process::…::OutputFormat".to_owned()),
+            (6, "scan::…::Warning".to_owned())
+        ]
     );
 }
