@@ -2,6 +2,15 @@
 //!
 //! Nothing here imports from a stage (`scan`, `resolve`, `fetch`, `process`, `pipeline`,
 //! `report`, `serve`); every stage imports from here.
+//!
+//! - Identities are validated types ([`Email`], [`GravatarHash`], [`QqNumber`], [`GithubLogin`],
+//!   [`AvatarUrl`], [`SitePath`]): `parse` is each one's only validator and the only way to make
+//!   one; [`is_hex_digest`] is the crate's one hex check. [`Identity`] is what the stages pass on.
+//! - [`Provider`] is the one provider enum: the `[avatars] providers` chain, `url --provider`
+//!   (the [`Provider::WITH_URLS`] subset) and the data file's `provider`.
+//! - [`HashAlgo`], [`Rating`], [`OutputFormat`]: settings the config names; [`Source`],
+//!   [`Warning`], [`Published`]: what the stages record.
+//! - `layering_tests` keeps this module free of stages, and the early stages free of later ones.
 
 mod identities;
 #[macro_use]

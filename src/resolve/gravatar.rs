@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub use super::options::{DefaultImage, Rating, UrlError};
 use crate::model::GravatarHash;
+// Re-exported for the code that still names it here (the chain, `check`).
 pub use crate::model::HashAlgo;
 
 /// Host of every libgravatar URL.

@@ -5,8 +5,9 @@
 //! `cdn.libravatar.org`, HTTPS from `seccdn.libravatar.org`. Federated servers (found through DNS
 //! SRV records) are not looked up: the chain uses the configured base URL.
 
-use super::gravatar::{HashAlgo, check_size, quote_plus, with_slash};
+use super::gravatar::{check_size, quote_plus, with_slash};
 use super::options::{DefaultImage, UrlError};
+use crate::model::HashAlgo;
 
 /// Default base URL of the provider chain's probe requests (`[libravatar] base_url`).
 pub const DEFAULT_BASE_URL: &str = "https://seccdn.libravatar.org/avatar/";

@@ -9,11 +9,10 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
-use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat};
-use super::options::{DefaultImage, Rating, UrlError};
+use super::gravatar::{self, Gravatar, ProfileFormat};
+use super::options::{DefaultImage, UrlError};
 use super::{github, libravatar, qq};
-pub use crate::model::Provider;
-use crate::model::{Email, GithubLogin, GravatarHash, QqNumber};
+use crate::model::{Email, GithubLogin, GravatarHash, HashAlgo, Provider, QqNumber, Rating};
 
 /// Why no URL could be built for a `url` or `profile` request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

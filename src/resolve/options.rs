@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+// Re-exported for the code that still names it here.
 pub use crate::model::Rating;
 use crate::model::UnknownValue;
 
