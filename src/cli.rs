@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use blog_avatars::model::{HashAlgo, Provider};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Fetch commenters' avatars once at build time and serve them from your own site.
@@ -222,27 +224,35 @@ pub struct UnusedArgs {
     pub no_progress: bool,
 }
 
-/// Providers `url` can print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UrlProvider {
-    /// Gravatar.
-    Gravatar,
-    /// Libravatar.
-    Libravatar,
-    /// QQ.
-    Qq,
-    /// GitHub.
-    Github,
+/// `url --provider`: the providers with a URL of their own ([`Provider::WITH_URLS`]), parsed
+/// into the one [`Provider`] enum.
+fn url_provider() -> impl TypedValueParser<Value = Provider> {
+    let choices = Provider::WITH_URLS.map(|provider| {
+        let help = match provider {
+            Provider::Gravatar => "Gravatar",
+            Provider::Libravatar => "Libravatar",
+            Provider::Qq => "QQ",
+            Provider::Github => "GitHub",
+            Provider::Local | Provider::Url | Provider::Default => provider.as_str(),
+        };
+        PossibleValue::new(provider.as_str()).help(help)
+    });
+    PossibleValuesParser::new(choices).map(|name| {
+        name.parse::<Provider>()
+            .expect("every choice is a provider's name")
+    })
 }
 
-/// Hash algorithms for Gravatar and Libravatar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum HashArg {
-    /// MD5.
-    #[default]
-    Md5,
-    /// SHA-256.
-    Sha256,
+/// `url --hash`: how Gravatar and Libravatar hash an email, as [`HashAlgo`].
+fn hash_algo() -> impl TypedValueParser<Value = HashAlgo> {
+    let choices = [
+        PossibleValue::new("md5").help("MD5"),
+        PossibleValue::new("sha256").help("SHA-256"),
+    ];
+    PossibleValuesParser::new(choices).map(|name| {
+        name.parse::<HashAlgo>()
+            .expect("every choice is a hash algorithm")
+    })
 }
 
 /// `url` flags.
@@ -269,11 +279,11 @@ pub struct UrlArgs {
     #[arg(long)]
     pub http: bool,
     /// Hash algorithm.
-    #[arg(long, value_enum, default_value_t)]
-    pub hash: HashArg,
+    #[arg(long, value_parser = hash_algo(), default_value = "md5")]
+    pub hash: HashAlgo,
     /// Provider (default: Gravatar for emails and hashes, QQ for QQ numbers).
-    #[arg(long, value_enum)]
-    pub provider: Option<UrlProvider>,
+    #[arg(long, value_parser = url_provider())]
+    pub provider: Option<Provider>,
 }
 
 /// `profile` flags.

@@ -5,6 +5,8 @@
 //! scan → identify → resolve (provider chain) → fetch (cache) → process (image) → publish → rewrite / render
 //! ```
 //!
+//! - [`model`] holds the words every stage shares and imports none: identities validated once
+//!   ([`model::Email`], [`model::GravatarHash`], ...), [`model::Provider`], formats, warnings;
 //! - [`scan`] finds the site layout, reads front matter and comment data files, and yields raw
 //!   mentions;
 //! - [`identify`] validates and normalises them into identities;

@@ -308,26 +308,17 @@ fn cache(action: &CacheAction) -> anyhow::Result<u8> {
 }
 
 fn url(args: &cli::UrlArgs) -> anyhow::Result<u8> {
-    use blog_avatars::resolve::gravatar::HashAlgo;
-    use blog_avatars::resolve::lookup::{Provider, UrlRequest, url_for};
+    use blog_avatars::resolve::lookup::{UrlRequest, url_for};
     let request = UrlRequest {
         identity: args.identity.clone(),
-        provider: args.provider.map(|provider| match provider {
-            cli::UrlProvider::Gravatar => Provider::Gravatar,
-            cli::UrlProvider::Libravatar => Provider::Libravatar,
-            cli::UrlProvider::Qq => Provider::Qq,
-            cli::UrlProvider::Github => Provider::Github,
-        }),
+        provider: args.provider,
         size: args.size,
         default: args.default.clone(),
         force_default: args.force_default,
         rating: args.rating.clone(),
         extension: args.extension,
         http: args.http,
-        hash: match args.hash {
-            cli::HashArg::Md5 => HashAlgo::Md5,
-            cli::HashArg::Sha256 => HashAlgo::Sha256,
-        },
+        hash: args.hash,
     };
     print_or_usage_error(url_for(&request))
 }

@@ -6,11 +6,10 @@
 //! replay every saved crash (`fuzz/regressions/<target>/`) and the seed inputs on stable Rust.
 
 use blog_avatars::config::ScanConfig;
-use blog_avatars::identify::{FieldKind, Identity, identify, is_email};
+use blog_avatars::identify::{FieldKind, Identity, identify};
+use blog_avatars::model::{Email, GithubLogin, QqNumber};
 use blog_avatars::net_guard::{UrlPolicy, check_content_url, classify_ip, parse_ip_host};
 use blog_avatars::process::{DecodeLimits, EncodeOptions, OutputFormat, process};
-use blog_avatars::resolve::github::is_valid_login;
-use blog_avatars::resolve::qq::is_valid_qq;
 use blog_avatars::scan::fields::{FieldNames, Locator, extract};
 use blog_avatars::scan::front_matter::{FrontMatterFormat, read_front_matter, split};
 use blog_avatars::scan::parse;
@@ -112,12 +111,12 @@ fn check_identity(kind: FieldKind, raw: &str, identity: &Identity) {
                 _ => value,
             };
             assert_eq!(*address, value.to_lowercase());
-            assert!(is_email(address), "{address:?}");
+            assert!(Email::parse(address).is_ok(), "{address:?}");
             assert_eq!(
                 qq.as_deref(),
                 address
                     .strip_suffix("@qq.com")
-                    .filter(|local| is_valid_qq(local))
+                    .filter(|local| QqNumber::parse(local).is_ok())
             );
         }
         Identity::Hash(hash) => assert!(
@@ -127,9 +126,9 @@ fn check_identity(kind: FieldKind, raw: &str, identity: &Identity) {
                     .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
             "{hash:?}"
         ),
-        Identity::Qq(number) => assert!(is_valid_qq(number)),
+        Identity::Qq(number) => assert!(QqNumber::parse(number).is_ok()),
         Identity::Github(login) => {
-            assert!(is_valid_login(login) && *login == login.to_ascii_lowercase());
+            assert!(GithubLogin::parse(login).is_ok() && *login == login.to_ascii_lowercase());
         }
         Identity::Url(value) => {
             let url = url::Url::parse(value).expect("a URL identity parses");

@@ -163,7 +163,7 @@ impl Config {
             }
         }
         for md5 in &self.qq.placeholder_md5 {
-            if md5.len() != 32 || !md5.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if !crate::model::is_hex_digest(md5, crate::model::HashAlgo::Md5) {
                 return Err(format!(
                     "[qq] placeholder_md5: `{md5}` is not 32 hex digits"
                 ));

@@ -1,17 +1,14 @@
 //! The sections of `blog-avatars.toml`, one struct each, with their defaults.
 
-use std::fmt;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::*;
 
 /// Default for `[http] deadline_s`: five minutes of network for the whole build.
 pub const DEFAULT_DEADLINE_S: u64 = 300;
-use crate::process::OutputFormat;
-use crate::resolve::gravatar::HashAlgo;
-use crate::resolve::options::Rating;
+use crate::model::{HashAlgo, OutputFormat, Provider, Rating};
 
 /// Which static site generator the site is laid out for.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -90,53 +87,16 @@ impl Default for ScanConfig {
     }
 }
 
-/// A link of the provider chain.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderName {
-    /// Uploaded files in `[local] dir`, or an `avatar` path inside the site.
-    Local,
-    /// An explicit `avatar` URL from content.
-    Url,
-    /// Gravatar or a mirror.
-    Gravatar,
-    /// QQ avatars.
-    Qq,
-    /// Libravatar.
-    Libravatar,
-    /// GitHub user avatars.
-    Github,
-    /// The generated or configured default.
-    Default,
-}
-
-impl ProviderName {
-    /// The name as written in the config and the data file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Local => "local",
-            Self::Url => "url",
-            Self::Gravatar => "gravatar",
-            Self::Qq => "qq",
-            Self::Libravatar => "libravatar",
-            Self::Github => "github",
-            Self::Default => "default",
-        }
-    }
-}
-
-impl fmt::Display for ProviderName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// A link of the provider chain: the one [`Provider`] enum, under the name the chain, the
+/// report and the renderer still import.
+pub use crate::model::Provider as ProviderName;
 
 /// `[avatars]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AvatarsConfig {
     /// The chain, in order.
-    pub providers: Vec<ProviderName>,
+    pub providers: Vec<Provider>,
     /// `identicon`, or a path (relative to the site) of an image used for everyone.
     pub default: String,
     /// CSS pixel sizes; each gets a 1x and a 2x file.
@@ -150,15 +110,7 @@ pub struct AvatarsConfig {
 impl Default for AvatarsConfig {
     fn default() -> Self {
         Self {
-            providers: vec![
-                ProviderName::Local,
-                ProviderName::Url,
-                ProviderName::Gravatar,
-                ProviderName::Qq,
-                ProviderName::Libravatar,
-                ProviderName::Github,
-                ProviderName::Default,
-            ],
+            providers: Provider::ALL.to_vec(),
             default: "identicon".to_owned(),
             sizes: DEFAULT_SIZES.to_vec(),
             format: OutputFormat::default(),

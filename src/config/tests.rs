@@ -1,8 +1,7 @@
 //! Config parsing and validation tests.
 
 use super::*;
-use crate::resolve::gravatar::HashAlgo;
-use crate::resolve::options::Rating;
+use crate::model::{HashAlgo, Provider, Rating};
 
 fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(text, Path::new("site/blog-avatars.toml"))
@@ -14,7 +13,7 @@ fn empty_file_gives_the_contract_defaults() {
     assert_eq!(config, Config::default());
     assert_eq!(config.avatars.sizes, vec![40, 80]);
     assert_eq!(config.avatars.providers.len(), 7);
-    assert_eq!(config.avatars.providers[0], ProviderName::Local);
+    assert_eq!(config.avatars.providers[0], Provider::Local);
     assert_eq!(config.http.concurrency, 16);
     assert_eq!(config.http.ttl_hours, 168);
     assert_eq!(config.largest_pixel_size(), 160);

@@ -15,18 +15,10 @@ use sha2::{Digest, Sha256};
 
 use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
+pub use crate::model::Published;
 use crate::process::{DecodeLimits, EncodeOptions, process};
 use crate::publish::{AvatarDir, file_name};
 use crate::resolve::chain::{ImageCheck, ImageRejected};
-
-/// Published files of one source image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Published {
-    /// Pixel size → public URL.
-    pub urls: BTreeMap<u32, String>,
-    /// Some size was larger than the source.
-    pub upscaled: bool,
-}
 
 type Slot = Arc<OnceLock<std::result::Result<Arc<Published>, ImageRejected>>>;
 

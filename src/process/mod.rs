@@ -24,45 +24,11 @@ pub use error::ProcessError;
 pub use render::render;
 pub use sniff::{SourceFormat, sniff};
 
-use serde::{Deserialize, Serialize};
+pub use crate::model::OutputFormat;
 
 /// Largest avatar side [`render`] produces, in pixels. Far above any avatar's 2x size; it only
 /// stops a mistyped size from allocating gigabytes.
 pub const MAX_OUTPUT_PX: u32 = 4096;
-
-/// The encoding of the published avatar files (`[avatars] format` in the config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    /// Lossy WebP via libwebp: the smallest files; every current browser shows it.
-    #[default]
-    Webp,
-    /// Lossless PNG.
-    Png,
-    /// JPEG; transparency is flattened onto white.
-    #[serde(alias = "jpg")]
-    Jpeg,
-}
-
-impl OutputFormat {
-    /// The file extension, without a dot: `"webp"`, `"png"` or `"jpg"`.
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Webp => "webp",
-            OutputFormat::Png => "png",
-            OutputFormat::Jpeg => "jpg",
-        }
-    }
-
-    /// The media type, for servers and `<source type=...>`.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            OutputFormat::Webp => "image/webp",
-            OutputFormat::Png => "image/png",
-            OutputFormat::Jpeg => "image/jpeg",
-        }
-    }
-}
 
 /// How avatars are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

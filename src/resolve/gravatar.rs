@@ -5,7 +5,6 @@
 //! URL encoded like Python's `urlencode`), except that size 2048 is accepted, as Gravatar does.
 //! [`probe_url`] is the short form the provider chain sends to a configured base URL.
 
-use std::fmt;
 use std::str::FromStr;
 
 use md5::Md5;
@@ -14,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use super::options::{DefaultImage, Rating, UrlError};
+use crate::model::GravatarHash;
+// Re-exported for the code that still names it here (the chain, `check`).
+pub use crate::model::HashAlgo;
 
 /// Host of every libgravatar URL.
 pub const HOST: &str = "www.gravatar.com";
@@ -23,38 +25,6 @@ pub const DEFAULT_BASE_URL: &str = "https://www.gravatar.com/avatar/";
 pub const DEFAULT_SIZE: u32 = 80;
 /// Largest size Gravatar serves.
 pub const MAX_SIZE: u32 = 2048;
-
-/// How an email address is turned into a Gravatar hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HashAlgo {
-    /// MD5, 32 hex digits: what every Gravatar client has always used.
-    #[default]
-    Md5,
-    /// SHA-256, 64 hex digits: accepted by Gravatar and Libravatar.
-    Sha256,
-}
-
-impl FromStr for HashAlgo {
-    type Err = UrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "md5" => Ok(HashAlgo::Md5),
-            "sha256" | "sha-256" => Ok(HashAlgo::Sha256),
-            _ => Err(UrlError::InvalidHashAlgo(s.to_string())),
-        }
-    }
-}
-
-impl fmt::Display for HashAlgo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HashAlgo::Md5 => "md5",
-            HashAlgo::Sha256 => "sha256",
-        })
-    }
-}
 
 /// The formats of a Gravatar profile URL (`https://www.gravatar.com/<hash>.<format>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,13 +103,9 @@ impl Gravatar {
 
     /// An email address hashed with `algo`, or a 32/64-hex-digit hash used as given (lowercased).
     pub fn with_hash(email_or_hash: &str, algo: HashAlgo) -> Self {
-        let trimmed = email_or_hash.trim();
-        let hash = if is_hex_hash(trimmed) {
-            trimmed.to_ascii_lowercase()
-        } else {
-            email_hash(trimmed, algo)
-        };
-        Gravatar { hash }
+        Gravatar {
+            hash: hash_of(email_or_hash, algo),
+        }
     }
 
     /// The lowercase hex hash.
@@ -209,9 +175,13 @@ pub fn email_hash(email: &str, algo: HashAlgo) -> String {
     }
 }
 
-/// Whether `s` already is a hash: exactly 32 (MD5) or 64 (SHA-256) hex digits.
-pub fn is_hex_hash(s: &str) -> bool {
-    matches!(s.len(), 32 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+/// The hash of an email (trim, lowercase, then `algo`), or a 32/64-hex-digit hash used as given
+/// (lowercased). Gravatar and Libravatar share it.
+pub fn hash_of(email_or_hash: &str, algo: HashAlgo) -> String {
+    match GravatarHash::parse(email_or_hash) {
+        Ok(hash) => hash.into_string(),
+        Err(_) => email_hash(email_or_hash, algo),
+    }
 }
 
 /// `base_url` with exactly one trailing slash.

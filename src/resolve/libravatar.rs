@@ -5,8 +5,9 @@
 //! `cdn.libravatar.org`, HTTPS from `seccdn.libravatar.org`. Federated servers (found through DNS
 //! SRV records) are not looked up: the chain uses the configured base URL.
 
-use super::gravatar::{HashAlgo, check_size, email_hash, is_hex_hash, quote_plus, with_slash};
+use super::gravatar::{check_size, quote_plus, with_slash};
 use super::options::{DefaultImage, UrlError};
+use crate::model::HashAlgo;
 
 /// Default base URL of the provider chain's probe requests (`[libravatar] base_url`).
 pub const DEFAULT_BASE_URL: &str = "https://seccdn.libravatar.org/avatar/";
@@ -31,12 +32,7 @@ pub struct ImageOptions {
 /// The Libravatar hash of an email (trim, lowercase, then `algo`), or a 32/64-hex-digit hash
 /// used as given (lowercased).
 pub fn hash_of(email_or_hash: &str, algo: HashAlgo) -> String {
-    let trimmed = email_or_hash.trim();
-    if is_hex_hash(trimmed) {
-        trimmed.to_ascii_lowercase()
-    } else {
-        email_hash(trimmed, algo)
-    }
+    super::gravatar::hash_of(email_or_hash, algo)
 }
 
 /// The user-facing image URL, e.g.
@@ -77,6 +73,7 @@ pub fn probe_url(base_url: &str, hash: &str, size: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolve::gravatar::email_hash;
 
     // The example of Libravatar's API documentation.
     const GEORGE: &str = "George@example.com";

@@ -5,64 +5,14 @@
 //! chosen provider is refused rather than silently dropped, so a user never believes a rating
 //! or a default image applies when it does not.
 
-use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::gravatar::{self, Gravatar, HashAlgo, ProfileFormat, is_hex_hash};
-use super::options::{DefaultImage, Rating, UrlError};
+use super::gravatar::{self, Gravatar, ProfileFormat};
+use super::options::{DefaultImage, UrlError};
 use super::{github, libravatar, qq};
-use crate::identify::is_email;
-
-/// The providers the `url` command can build a URL for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Gravatar, from an email address or hash.
-    Gravatar,
-    /// Libravatar, from an email address or hash.
-    Libravatar,
-    /// QQ (qlogo), from a QQ number or a `<number>@qq.com` address.
-    Qq,
-    /// GitHub, from a user name.
-    Github,
-}
-
-impl Provider {
-    /// The name used on the command line and in the config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Gravatar => "gravatar",
-            Provider::Libravatar => "libravatar",
-            Provider::Qq => "qq",
-            Provider::Github => "github",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Provider {
-    type Err = LookupError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Provider::Gravatar,
-            Provider::Libravatar,
-            Provider::Qq,
-            Provider::Github,
-        ]
-        .into_iter()
-        .find(|p| p.as_str().eq_ignore_ascii_case(s))
-        .ok_or_else(|| LookupError::UnknownProvider(s.to_string()))
-    }
-}
+use crate::model::{Email, GithubLogin, GravatarHash, HashAlgo, Provider, QqNumber, Rating};
 
 /// Why no URL could be built for a `url` or `profile` request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -102,9 +52,10 @@ pub enum LookupError {
         /// The provider chosen or detected.
         provider: Provider,
     },
-    /// A provider name that is not one of gravatar, libravatar, qq, github.
-    #[error("unknown provider {0:?}: expected gravatar, libravatar, qq or github")]
-    UnknownProvider(String),
+    /// A provider with no URL of its own (local, url, default): not one of
+    /// [`Provider::WITH_URLS`].
+    #[error("the {0} provider has no URL to print: expected gravatar, libravatar, qq or github")]
+    NoUrl(Provider),
 }
 
 /// The `url` command's flags, as given.
@@ -142,9 +93,9 @@ const DEFAULT_NEED_PX: u32 = gravatar::DEFAULT_SIZE;
 /// (a `<number>@qq.com` address is an email too), a QQ number → QQ, anything else → none.
 pub fn detect_provider(identity: &str) -> Option<Provider> {
     let identity = identity.trim();
-    if is_email(identity) || is_hex_hash(identity) {
+    if is_email_or_hash(identity) {
         Some(Provider::Gravatar)
-    } else if qq::is_valid_qq(identity) {
+    } else if QqNumber::parse(identity).is_ok() {
         Some(Provider::Qq)
     } else {
         None
@@ -171,7 +122,7 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
     refuse_flags(request, provider)?;
     match provider {
         Provider::Gravatar => {
-            if !(is_email(identity) || is_hex_hash(identity)) {
+            if !is_email_or_hash(identity) {
                 return Err(wrong(EMAIL_OR_HASH));
             }
             let options = gravatar::ImageOptions {
@@ -182,14 +133,15 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
                     .rating
                     .as_deref()
                     .map(Rating::from_str)
-                    .transpose()?,
+                    .transpose()
+                    .map_err(UrlError::from)?,
                 extension: request.extension,
                 http: request.http,
             };
             Ok(Gravatar::with_hash(identity, request.hash).image_url(&options)?)
         }
         Provider::Libravatar => {
-            if !(is_email(identity) || is_hex_hash(identity)) {
+            if !is_email_or_hash(identity) {
                 return Err(wrong(EMAIL_OR_HASH));
             }
             let options = libravatar::ImageOptions {
@@ -202,17 +154,24 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
             Ok(libravatar::image_url(&hash, &options)?)
         }
         Provider::Qq => {
-            let number = if qq::is_valid_qq(identity) {
-                identity
-            } else {
-                qq::qq_from_email(identity).ok_or_else(|| wrong(QQ_IDENTITY))?
+            let number = match QqNumber::parse(identity) {
+                Ok(number) => number,
+                Err(_) => Email::parse(identity)
+                    .ok()
+                    .and_then(|email| email.qq_number())
+                    .ok_or_else(|| wrong(QQ_IDENTITY))?,
             };
             let need = checked_size(request.size)?.unwrap_or(DEFAULT_NEED_PX);
             let base = with_scheme(qq::DEFAULT_BASE_URL, request.http);
-            Ok(qq::avatar_url(&base, number, qq::qq_size_for(need)))
+            Ok(qq::avatar_url(
+                &base,
+                number.as_str(),
+                qq::qq_size_for(need),
+            ))
         }
         Provider::Github => {
-            if !github::is_valid_login(identity) {
+            // The URL keeps the spelling typed (GitHub logins are case-insensitive).
+            if GithubLogin::parse(identity).is_err() {
                 return Err(wrong(GITHUB_IDENTITY));
             }
             let base = with_scheme(github::DEFAULT_BASE_URL, request.http);
@@ -222,6 +181,7 @@ pub fn url_for(request: &UrlRequest) -> Result<String, LookupError> {
                 checked_size(request.size)?,
             ))
         }
+        Provider::Local | Provider::Url | Provider::Default => Err(LookupError::NoUrl(provider)),
     }
 }
 
@@ -231,7 +191,7 @@ pub fn profile_for(email: &str, format: Option<&str>, http: bool) -> Result<Stri
     if identity.is_empty() {
         return Err(LookupError::Empty);
     }
-    if !(is_email(identity) || is_hex_hash(identity)) {
+    if !is_email_or_hash(identity) {
         return Err(LookupError::WrongIdentity {
             identity: identity.to_string(),
             provider: Provider::Gravatar,
@@ -255,7 +215,7 @@ fn refuse_flags(request: &UrlRequest, provider: Provider) -> Result<(), LookupEr
     let supported: &[&str] = match provider {
         Provider::Gravatar => &["default", "force-default", "rating", "extension", "hash"],
         Provider::Libravatar => &["default", "force-default", "hash"],
-        Provider::Qq | Provider::Github => &[],
+        _ => &[],
     };
     match given
         .into_iter()
@@ -289,8 +249,11 @@ fn with_scheme(https_base: &str, http: bool) -> String {
     }
 }
 
-/// A plausible email address: one `@` with text on both sides, no spaces or control characters.
-/// (Deliverability is not our concern: the address is only hashed.)
+/// An email address or a Gravatar hash: what Gravatar and Libravatar take.
+fn is_email_or_hash(identity: &str) -> bool {
+    Email::parse(identity).is_ok() || GravatarHash::parse(identity).is_ok()
+}
+
 #[cfg(test)]
 #[path = "lookup_tests.rs"]
 mod tests;

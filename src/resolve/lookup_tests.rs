@@ -300,10 +300,23 @@ fn provider_names() {
     assert_eq!(Provider::Libravatar.to_string(), "libravatar");
     assert_eq!(
         "weibo".parse::<Provider>(),
-        Err(LookupError::UnknownProvider("weibo".into()))
+        Err(crate::model::UnknownProvider("weibo".into()))
     );
     assert_eq!(
         serde_json::to_string(&Provider::Github).unwrap(),
         "\"github\""
     );
+}
+
+#[test]
+fn providers_without_a_url_of_their_own_are_refused() {
+    for provider in [Provider::Local, Provider::Url, Provider::Default] {
+        let error = url_for(&with(EMAIL, provider)).unwrap_err();
+        assert_eq!(error, LookupError::NoUrl(provider));
+        assert!(
+            error
+                .to_string()
+                .contains("gravatar, libravatar, qq or github")
+        );
+    }
 }

@@ -6,8 +6,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+// Re-exported for the code that still names it here.
+pub use crate::model::Rating;
+use crate::model::UnknownValue;
 
 /// Why a provider URL could not be built from the options given. The CLI maps these to exit 2.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -37,49 +40,12 @@ pub enum UrlError {
     InvalidProfileFormat(String),
 }
 
-/// Gravatar's audience ratings; a rating asks for images rated at most that.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rating {
-    /// Suitable for any audience.
-    G,
-    /// May contain rude gestures, mild violence.
-    Pg,
-    /// May contain harsh profanity, intense violence, nudity.
-    R,
-    /// May contain hardcore sexual imagery.
-    X,
-}
-
-impl Rating {
-    /// The URL parameter value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::G => "g",
-            Rating::Pg => "pg",
-            Rating::R => "r",
-            Rating::X => "x",
+impl From<UnknownValue> for UrlError {
+    fn from(value: UnknownValue) -> Self {
+        match value {
+            UnknownValue::Rating(value) => UrlError::InvalidRating(value),
+            UnknownValue::HashAlgo(value) => UrlError::InvalidHashAlgo(value),
         }
-    }
-}
-
-impl FromStr for Rating {
-    type Err = UrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "g" => Ok(Rating::G),
-            "pg" => Ok(Rating::Pg),
-            "r" => Ok(Rating::R),
-            "x" => Ok(Rating::X),
-            _ => Err(UrlError::InvalidRating(s.to_string())),
-        }
-    }
-}
-
-impl fmt::Display for Rating {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -218,7 +184,11 @@ mod tests {
         assert_eq!(Rating::X.to_string(), "x");
         assert_eq!(
             "invalid".parse::<Rating>(),
-            Err(UrlError::InvalidRating("invalid".into()))
+            Err(crate::model::UnknownValue::Rating("invalid".into()))
+        );
+        assert_eq!(
+            UrlError::from("invalid".parse::<Rating>().unwrap_err()),
+            UrlError::InvalidRating("invalid".into())
         );
         assert_eq!(serde_json::from_str::<Rating>("\"r\"").unwrap(), Rating::R);
     }

@@ -13,18 +13,6 @@ pub const SIZES: [u32; 4] = [40, 100, 140, 640];
 /// MD5 of the picture qlogo sends for `s=640` when the account has no 640 px image.
 pub const DEFAULT_PLACEHOLDER_MD5: &str = "acef72340ac0e914090bd35799f5594e";
 
-/// Whether `s` is a QQ number: 5–11 ASCII digits, no leading zero.
-pub fn is_valid_qq(s: &str) -> bool {
-    (5..=11).contains(&s.len()) && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The QQ number of a `<digits>@qq.com` address (any letter case, surrounding spaces ignored),
-/// if the digits are a valid QQ number.
-pub fn qq_from_email(email: &str) -> Option<&str> {
-    let (local, domain) = email.trim().rsplit_once('@')?;
-    (domain.eq_ignore_ascii_case("qq.com") && is_valid_qq(local)).then_some(local)
-}
-
 /// The smallest qlogo size covering `needed_px`; 640 for anything larger than 140.
 pub fn qq_size_for(needed_px: u32) -> u32 {
     SIZES.into_iter().find(|&s| s >= needed_px).unwrap_or(640)
@@ -59,34 +47,6 @@ pub fn is_placeholder(body: &[u8], placeholder_md5s: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn qq_numbers() {
-        for ok in ["10000", "12345678", "99999999999", "2654765432"] {
-            assert!(is_valid_qq(ok), "{ok}");
-        }
-        for bad in [
-            "1234",
-            "012345",
-            "123456789012",
-            "12345a",
-            "",
-            " 12345",
-            "１２３４５",
-        ] {
-            assert!(!is_valid_qq(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn qq_numbers_in_emails() {
-        assert_eq!(qq_from_email("12345@qq.com"), Some("12345"));
-        assert_eq!(qq_from_email(" 2654765432@QQ.COM "), Some("2654765432"));
-        assert_eq!(qq_from_email("alice@qq.com"), None);
-        assert_eq!(qq_from_email("01234@qq.com"), None);
-        assert_eq!(qq_from_email("12345@qq.com.cn"), None);
-        assert_eq!(qq_from_email("12345"), None);
-    }
 
     #[test]
     fn size_choice_covers_the_need() {

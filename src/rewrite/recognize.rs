@@ -14,8 +14,7 @@ use std::borrow::Cow;
 use url::Url;
 
 use crate::identify::Identity;
-use crate::resolve::github::is_valid_login;
-use crate::resolve::qq::is_valid_qq;
+use crate::model::{GithubLogin, HashAlgo, QqNumber, is_hex_digest};
 
 /// An avatar URL found in a page: whose avatar, and the pixel size the page asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -222,7 +221,7 @@ impl Recognizer {
                 .path()
                 .strip_prefix('/')
                 .and_then(|p| p.strip_suffix(".png"))
-                .filter(|login| is_valid_login(login));
+                .filter(|login| GithubLogin::parse(login).is_ok());
             return match login {
                 Some(login) => Recognized::Avatar(AvatarRef {
                     target: AvatarTarget::Github {
@@ -304,8 +303,7 @@ fn avatar_hash(file: &str) -> Option<String> {
         _ => file,
     };
     let hash = hash.to_ascii_lowercase();
-    let is_hash =
-        (hash.len() == 32 || hash.len() == 64) && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    let is_hash = is_hex_digest(&hash, HashAlgo::Md5) || is_hex_digest(&hash, HashAlgo::Sha256);
     // The hash of an empty email: a theme hashed a comment's missing address.
     (is_hash && !EMPTY_EMAIL_HASHES.contains(&hash.as_str())).then_some(hash)
 }
@@ -349,7 +347,7 @@ fn qlogo(url: Url) -> Option<AvatarRef> {
         .and_then(|s| s.trim().parse::<u32>().ok())
         .and_then(qlogo_px);
     let target = match number.as_deref().map(str::trim) {
-        Some(number) if is_valid_qq(number) => AvatarTarget::Qq {
+        Some(number) if QqNumber::parse(number).is_ok() => AvatarTarget::Qq {
             number: number.to_owned(),
         },
         _ => AvatarTarget::Anonymous,

@@ -9,6 +9,7 @@ mod hexo;
 mod hugo;
 mod hugo_mounts;
 mod jekyll;
+mod outputs;
 mod zola;
 
 use std::fmt;
@@ -17,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::{LayoutChoice, SiteConfig};
-use crate::error::{Error, Result};
+use crate::error::Result;
 pub use detect::Detection;
 
 /// A supported site layout.
@@ -276,67 +277,6 @@ impl SiteLayout {
         }
         if let Some(dir) = &site.template_dir {
             self.template_dir = Some(join(dir));
-        }
-    }
-
-    /// Refuses a data file or cache inside the folder the generator publishes (it would publish
-    /// them, or wipe them on its next build), and, for a generator, an avatar folder there (the
-    /// generator owns that folder: avatars go to its static or source folder, which it copies).
-    pub fn check_outputs(&self, cache_dir: &Path) -> Result<()> {
-        let publish = lexical(&self.publish_dir);
-        let mut outputs = vec![
-            ("data file", "[site] data_file", lexical(&self.data_file)),
-            ("cache", "[http] cache_dir", lexical(cache_dir)),
-        ];
-        if self.kind != LayoutKind::Native {
-            outputs.push((
-                "avatar folder",
-                "[site] avatar_dir",
-                lexical(&self.avatar_dir),
-            ));
-        }
-        for (what, key, path) in outputs {
-            if path.starts_with(&publish) {
-                return Err(Error::Usage(format!(
-                    "the {what} {} lies inside {}, the folder the {} site publishes; \
-                     set {key} to a path outside it",
-                    self.relative(&path),
-                    self.relative(&publish),
-                    self.kind
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Refuses an avatar folder the generator would not publish: every avatar would be missing
-    /// from the built site.
-    fn check_avatars_published(
-        &self,
-        unpublished: &[(PathBuf, String)],
-        underscore_root: Option<&Path>,
-    ) -> Result<()> {
-        let avatars = lexical(&self.avatar_dir);
-        let mut why = unpublished
-            .iter()
-            .find(|(dir, _)| avatars.starts_with(dir))
-            .map(|(_, why)| why.clone());
-        if let Some(inside) = underscore_root.and_then(|base| avatars.strip_prefix(base).ok())
-            && inside.components().any(|c| {
-                let name = c.as_os_str().to_string_lossy();
-                name.starts_with('_') || name.starts_with('.')
-            })
-        {
-            why = Some(format!("{} skips names starting with _ or .", self.kind));
-        }
-        match why {
-            Some(why) => Err(Error::Usage(format!(
-                "the avatar folder {} would not be published ({why}); set [site] avatar_dir to \
-                 a folder the {} site publishes",
-                self.relative(&avatars),
-                self.kind
-            ))),
-            None => Ok(()),
         }
     }
 

@@ -38,7 +38,7 @@ pub struct BuildStatus {
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
     /// The warnings themselves (file, line, message), for the overlay on served pages.
-    pub warning_details: Vec<crate::scan::Warning>,
+    pub warning_details: Vec<crate::model::Warning>,
     /// When identities fell back because of an error: the report's lines, one per cause.
     pub error_lines: Vec<String>,
 }

@@ -119,7 +119,7 @@ mod tests {
             identities: 0,
             warnings: 1,
             elapsed_ms: 0,
-            warning_details: vec![crate::scan::Warning {
+            warning_details: vec![crate::model::Warning {
                 path: "content/posts/a.md".into(),
                 line: Some(2),
                 message: message.into(),

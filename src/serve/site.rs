@@ -19,7 +19,7 @@ use super::AppState;
 use super::page::{escape_html, info_page};
 use super::rebuild::{BuildStatus, SiteState};
 use super::reload;
-use crate::scan::Warning;
+use crate::model::Warning;
 
 /// The fallback route: everything that is not `/_avatars/...`.
 pub(crate) async fn serve_site(State(state): State<Arc<AppState>>, request: Request) -> Response {

@@ -15,10 +15,8 @@ use std::path::Path;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
-use crate::identify::is_email;
-use crate::resolve::github::is_valid_login;
+use crate::model::{Email, GithubLogin, QqNumber};
 use crate::resolve::local::UPLOAD_EXTENSIONS;
-use crate::resolve::qq::is_valid_qq;
 
 /// Largest side of a saved upload: the build needs at most 2048 px (the 2x of the largest size).
 const MAX_SAVED_SIDE: u32 = 2048;
@@ -29,7 +27,8 @@ const SAVED_JPEG_QUALITY: u8 = 92;
 /// the centre square the build would cut anyway, with no metadata and nothing after the image.
 /// A JPEG stays a JPEG; everything else becomes a PNG. Returns the bytes and their extension.
 pub(crate) fn clean_copy(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), ApiError> {
-    use crate::process::{DecodeLimits, EncodeOptions, OutputFormat, SourceFormat};
+    use crate::model::OutputFormat;
+    use crate::process::{DecodeLimits, EncodeOptions, SourceFormat};
     let not_an_image = |error: crate::process::ProcessError| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -76,36 +75,35 @@ pub(crate) fn upload_name(kind: Option<&str>, raw: &str) -> Result<UploadName, A
     {
         Some(kind) => kind,
         None if value.contains('@') => "email",
-        None if is_valid_qq(value) => "qq",
+        None if QqNumber::parse(value).is_ok() => "qq",
         None => "github",
     };
     let (kind, stem) = match kind {
-        "email" => {
-            let address = value.to_lowercase();
-            if !is_email(&address) {
+        "email" => match Email::parse(value) {
+            Ok(address) => ("email", address.into_string()),
+            Err(_) => {
                 return Err(bad_identity(format!(
                     "`{value}` is not a valid email address"
                 )));
             }
-            ("email", address)
-        }
-        "qq" => {
-            if !is_valid_qq(value) {
+        },
+        "qq" => match QqNumber::parse(value) {
+            Ok(number) => ("qq", number.into_string()),
+            Err(_) => {
                 return Err(bad_identity(format!(
                     "`{value}` is not a QQ number (5 to 11 digits, no leading zero)"
                 )));
             }
-            ("qq", value.to_owned())
-        }
-        "github" => {
-            if !is_valid_login(value) {
+        },
+        "github" => match GithubLogin::parse(value) {
+            Ok(login) => ("github", login.into_string()),
+            Err(_) => {
                 return Err(bad_identity(format!(
                     "`{value}` is not a GitHub user name (letters, digits and single hyphens, \
                      at most 39)"
                 )));
             }
-            ("github", value.to_lowercase())
-        }
+        },
         other => {
             return Err(bad_identity(format!(
                 "unknown identity kind `{other}` (email, qq or github)"

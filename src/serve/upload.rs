@@ -30,9 +30,9 @@ use super::guard::{TOKEN_FIELD, check_host};
 use super::preview::{MAX_RUNNING_PREVIEWS, MAX_WAITING_PREVIEWS};
 use super::rebuild::BuildStatus;
 use super::store::{self, UploadName};
+use crate::model::OutputFormat;
 use crate::process::{
-    DecodeLimits, EncodeOptions, OutputFormat, ProcessError, SourceFormat, decode_square, render,
-    sniff,
+    DecodeLimits, EncodeOptions, ProcessError, SourceFormat, decode_square, render, sniff,
 };
 
 /// Largest text field (identity, ids, token).
