@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cache::manifest::Manifest;
 use crate::config::ProviderName;
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -112,6 +113,8 @@ pub struct AvatarDir {
     written: AtomicUsize,
     /// Writes and deletes must stay inside this (resolved) folder.
     confine: Option<PathBuf>,
+    /// What earlier builds checked: an unchanged file is trusted without reading it.
+    manifest: Option<Manifest>,
 }
 
 impl AvatarDir {
@@ -123,7 +126,16 @@ impl AvatarDir {
             produced: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
             confine: None,
+            manifest: None,
         }
+    }
+
+    /// Keeps a manifest of the files' sizes and modification times in `cache_dir`, so a later
+    /// build trusts an unchanged file without reading and hashing it; with `verify` (`--verify`)
+    /// every file is hashed all the same. Saved by [`AvatarDir::prune`].
+    pub fn with_manifest(mut self, cache_dir: &Path, verify: bool) -> Self {
+        self.manifest = Some(Manifest::open(cache_dir, &self.dir, verify));
+        self
     }
 
     /// Refuses every write and delete that would land outside `base` (the site) through a
@@ -163,11 +175,16 @@ impl AvatarDir {
     pub fn store_named(&self, name: &str, load: impl FnOnce() -> Result<Vec<u8>>) -> Result<()> {
         let first = self.lock().insert(name.to_owned());
         let path = self.dir.join(name);
-        if first && !holds_named_content(&path, name) {
+        if first && !self.holds(&path, name) {
             let written = self
                 .check(&path)
                 .and_then(|()| load())
                 .and_then(|bytes| write_atomic(&path, &bytes));
+            if written.is_ok()
+                && let (Some(manifest), Ok(meta)) = (&self.manifest, std::fs::metadata(&path))
+            {
+                manifest.record(name, &meta);
+            }
             match written {
                 Ok(true) => {
                     self.written.fetch_add(1, Ordering::Relaxed);
@@ -182,6 +199,25 @@ impl AvatarDir {
             }
         }
         Ok(())
+    }
+
+    /// Whether `path` holds what `name` promises: by the manifest when its size and
+    /// modification time are as recorded, else by reading and hashing it.
+    fn holds(&self, path: &Path, name: &str) -> bool {
+        let Some(manifest) = &self.manifest else {
+            return holds_named_content(path, name);
+        };
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        if manifest.unchanged(name, &meta) {
+            return true;
+        }
+        let holds = holds_named_content(path, name);
+        if holds {
+            manifest.record(name, &meta);
+        }
+        holds
     }
 
     /// The public URL of a file name.
@@ -223,8 +259,14 @@ impl AvatarDir {
             let stale = is_own_name(&name) && !self.lock().contains(&name);
             if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                if let Some(manifest) = &self.manifest {
+                    manifest.forget(&name);
+                }
                 removed.push(name);
             }
+        }
+        if let Some(manifest) = &self.manifest {
+            manifest.save();
         }
         removed.sort();
         Ok(removed)

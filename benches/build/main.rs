@@ -5,7 +5,12 @@
 //! `bench/run` is the documented entry point (it builds release binaries and installs Hugo);
 //! directly: `cargo bench --bench build -- --identities 1000 --latency-ms 100`. Every option
 //! also reads an environment variable (`BENCH_POSTS`, `BENCH_COMMENTS`, `BENCH_IDENTITIES`,
-//! `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, `BENCH_LAYOUT`, `BENCH_HUGO`); see `--help`.
+//! `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, `BENCH_LAYOUT`, `BENCH_HUGO`, `BENCH_PRESET`); see
+//! `--help`. `--preset scale` is issue #16's corpus (a Hugo site, 200,000 comments by 20,000
+//! commenters, one in ten with a Gravatar, no added latency, no Hugo run): it also times
+//! `blog-avatars scan` on the same site and prints the warm build ÷ scan, the warm build's
+//! requests, peak RSS cold / warm and CPU per commenter cold; `--preset scale-1m` is the same at
+//! 1,000,000 comments by 100,000 commenters.
 //! Not a test: nothing here runs in CI and no time is asserted, only that each tool did the job.
 
 mod corpus;
@@ -22,13 +27,18 @@ use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
 use serde_json::Value;
 
-use corpus::{Kind, Shape};
+use corpus::{Kind, Mix, Shape};
 use measure::Measured;
 use server::Pictures;
 
 /// Benchmark `blog-avatars build` against the network floor and Hugo.
 #[derive(Parser, Debug)]
 struct Args {
+    /// A named corpus: `scale` (200,000 comments by 20,000 commenters, Hugo layout, 10 %
+    /// Gravatar, 90 % default, no latency, no Hugo run, `scan` timed too) or `scale-1m`
+    /// (1,000,000 by 100,000); other options still override its values (env BENCH_PRESET).
+    #[arg(long)]
+    preset: Option<String>,
     /// Posts (env BENCH_POSTS).
     #[arg(long)]
     posts: Option<usize>,
@@ -79,6 +89,8 @@ fn setting<T: std::str::FromStr>(arg: Option<T>, env: &str, default: T) -> Resul
 
 struct Settings {
     shape: Shape,
+    /// Time `scan` too and print issue #16's figures.
+    scale: bool,
     latency: Duration,
     concurrency: usize,
     layout: String,
@@ -87,19 +99,62 @@ struct Settings {
     trace: Option<PathBuf>,
 }
 
+/// Defaults a preset gives: (posts, comments, identities, latency ms, layout, hugo, mix).
+type Preset = (
+    usize,
+    Option<usize>,
+    usize,
+    u64,
+    &'static str,
+    &'static str,
+    Mix,
+);
+
+fn preset(name: &str) -> Result<Preset> {
+    Ok(match name {
+        "" | "default" => (100, None, 300, 100, "native", "default,16", Mix::Standard),
+        "scale" => (
+            2_000,
+            Some(200_000),
+            20_000,
+            0,
+            "hugo",
+            "none",
+            Mix::GravatarOrDefault,
+        ),
+        "scale-1m" => (
+            10_000,
+            Some(1_000_000),
+            100_000,
+            0,
+            "hugo",
+            "none",
+            Mix::GravatarOrDefault,
+        ),
+        other => bail!("unknown preset {other:?}: want scale or scale-1m"),
+    })
+}
+
 fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
-    let identities = setting(args.identities, "BENCH_IDENTITIES", 300)?;
+    let preset_name = setting(args.preset, "BENCH_PRESET", String::new())?;
+    let (posts, comments, identities, latency_ms, layout, hugo, mix) = preset(&preset_name)?;
+    let identities = setting(args.identities, "BENCH_IDENTITIES", identities)?;
     let shape = Shape {
-        posts: setting(args.posts, "BENCH_POSTS", 100)?.max(1),
-        comments: setting(args.comments, "BENCH_COMMENTS", identities * 3)?,
+        posts: setting(args.posts, "BENCH_POSTS", posts)?.max(1),
+        comments: setting(
+            args.comments,
+            "BENCH_COMMENTS",
+            comments.unwrap_or(identities * 3),
+        )?,
         identities: identities.max(1),
+        mix,
     };
-    let layout = setting(args.layout, "BENCH_LAYOUT", "native".to_owned())?;
+    let layout = setting(args.layout, "BENCH_LAYOUT", layout.to_owned())?;
     ensure!(
         matches!(layout.as_str(), "native" | "hugo"),
         "layout must be native or hugo, not {layout:?}"
     );
-    let hugo_list = setting(args.hugo, "BENCH_HUGO", "default,16".to_owned())?;
+    let hugo_list = setting(args.hugo, "BENCH_HUGO", hugo.to_owned())?;
     let mut hugo = Vec::new();
     for item in hugo_list.split(',').map(str::trim) {
         match item {
@@ -115,7 +170,8 @@ fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_blog-avatars")));
     let settings = Settings {
         shape,
-        latency: Duration::from_millis(setting(args.latency_ms, "BENCH_LATENCY_MS", 100)?),
+        scale: preset_name.starts_with("scale"),
+        latency: Duration::from_millis(setting(args.latency_ms, "BENCH_LATENCY_MS", latency_ms)?),
         concurrency: setting(args.concurrency, "BENCH_CONCURRENCY", 16)?.max(1),
         layout,
         hugo,
@@ -162,6 +218,16 @@ fn main() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let scan = if settings.scale {
+        let mut command = Command::new(&settings.binary);
+        command.arg("scan").arg(&ours).arg("--no-progress");
+        let scan = measure::run(command, service, &root)?;
+        print_run("blog-avatars scan", &scan);
+        Some(scan)
+    } else {
+        None
+    };
+
     let mut command = Command::new(&settings.binary);
     command
         .arg("build")
@@ -204,6 +270,9 @@ fn main() -> Result<()> {
         }
     }
     summary(&settings, &cold, &warm, &hugo_results);
+    if let Some(scan) = &scan {
+        scale_summary(&settings.shape, scan, &cold, &warm);
+    }
     drop(server);
     Ok(())
 }
@@ -387,5 +456,45 @@ fn summary(
         "| our peak RSS cold / warm | {:.0} / {:.0} MB | < 150 MB |",
         mb(cold.peak_rss),
         mb(warm.peak_rss)
+    );
+}
+
+/// Issue #16's four figures, from one run.
+fn scale_summary(shape: &Shape, scan: &Measured, cold: &Measured, warm: &Measured) {
+    println!();
+    println!(
+        "| issue #16 ({} comments, {} commenters) | value | target |",
+        shape.comments, shape.identities
+    );
+    println!("|---|---|---|");
+    println!(
+        "| warm build ÷ scan | {:.2} ({:.2} s / {:.2} s) | ≤ 1.25 |",
+        warm.wall.as_secs_f64() / scan.wall.as_secs_f64(),
+        warm.wall.as_secs_f64(),
+        scan.wall.as_secs_f64()
+    );
+    println!(
+        "| warm build CPU ÷ scan CPU | {:.2} ({:.2} s / {:.2} s) | |",
+        warm.cpu.as_secs_f64() / scan.cpu.as_secs_f64(),
+        warm.cpu.as_secs_f64(),
+        scan.cpu.as_secs_f64()
+    );
+    println!("| requests on the warm build | {} | 0 |", warm.requests);
+    let rss_target = if shape.comments > 500_000 {
+        "≤ 250 MB each"
+    } else {
+        "≤ 150 MB each"
+    };
+    println!(
+        "| peak RSS cold / warm (scan) | {:.0} / {:.0} MB ({:.0} MB) | {rss_target} |",
+        mb(cold.peak_rss),
+        mb(warm.peak_rss),
+        mb(scan.peak_rss)
+    );
+    println!(
+        "| CPU per commenter, cold | {:.2} ms ({:.1} s CPU, {:.1} s wall) | ≤ 1.5 ms |",
+        cold.cpu.as_secs_f64() * 1000.0 / shape.identities as f64,
+        cold.cpu.as_secs_f64(),
+        cold.wall.as_secs_f64()
     );
 }

@@ -3,18 +3,18 @@
 //! The chain hands every candidate image here: decoding it is how the chain learns whether to
 //! go on. Identical sources (one URL shared by many comments, the same upload) are processed
 //! once per run (an in-memory memo) and once across runs: the encoded outputs are kept in the
-//! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source and the output
-//! settings, so a warm build decodes and encodes nothing. CPU work runs on rayon's pool (sized
+//! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source (the name of
+//! its cache blob, known without reading it; for an identicon, of what it is drawn from) and the
+//! output settings, so a warm build reads, hashes, decodes and encodes no source. CPU work runs on rayon's pool (sized
 //! by cores); the callers are the network worker threads, which simply wait for it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use sha2::{Digest, Sha256};
-
 use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
+use crate::fetch::Body;
 use crate::process::{DecodeLimits, EncodeOptions, process};
 use crate::publish::{AvatarDir, file_name};
 use crate::resolve::chain::ImageCheck;
@@ -71,14 +71,16 @@ impl<'a> Images<'a> {
         }
     }
 
-    /// Publishes `bytes` (or finds it published already); `Err` is a message about the image.
-    pub fn publish(&self, bytes: &[u8]) -> std::result::Result<Arc<Published>, String> {
-        let digest: [u8; 32] = Sha256::digest(bytes).into();
+    /// Publishes `body` (or finds it published already); `Err` is a message about the image.
+    /// Looked up by the body's key (a cached download's name, an identicon's inputs), so a
+    /// source rendered before is neither read nor hashed nor drawn.
+    pub fn publish(&self, body: &Body) -> std::result::Result<Arc<Published>, String> {
+        let digest = body.key();
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             memo.entry(digest).or_default().clone()
         };
-        slot.get_or_init(|| self.publish_uncached(&digest, bytes).map(Arc::new))
+        slot.get_or_init(|| self.publish_uncached(&digest, body).map(Arc::new))
             .clone()
     }
 
@@ -90,7 +92,7 @@ impl<'a> Images<'a> {
     fn publish_uncached(
         &self,
         digest: &[u8; 32],
-        bytes: &[u8],
+        body: &Body,
     ) -> std::result::Result<Published, String> {
         let key = self.rendered.key(digest);
         if let Some(entry) = self.rendered.lookup(&key)
@@ -99,6 +101,7 @@ impl<'a> Images<'a> {
             self.rendered.remember(key, entry);
             return Ok(published);
         }
+        let bytes: &[u8] = body.bytes().map_err(str::to_owned)?;
         let renditions =
             rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
                 .map_err(|e| e.to_string())?;
@@ -158,7 +161,7 @@ impl<'a> Images<'a> {
 }
 
 impl ImageCheck for Images<'_> {
-    fn accept(&self, bytes: &Arc<[u8]>) -> std::result::Result<(), String> {
+    fn accept(&self, bytes: &Body) -> std::result::Result<(), String> {
         self.publish(bytes).map(|_| ())
     }
 }

@@ -7,10 +7,9 @@
 //! `default` in the chain every identity ends with an avatar.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::config::{Config, ProviderName};
-use crate::fetch::{Fetched, Fetcher, Trust};
+use crate::fetch::{Body, Fetched, Fetcher, Trust};
 use crate::identify::Identity;
 use crate::net_guard::{UrlPolicy, check_content_url};
 use crate::scan::{FoundIdentity, SiteLayout};
@@ -44,8 +43,8 @@ pub struct Attempt {
 /// A source image the chain settled on, not yet processed.
 #[derive(Debug, Clone)]
 pub struct SourceImage {
-    /// The encoded bytes.
-    pub bytes: Arc<[u8]>,
+    /// The encoded bytes (a cached download or an identicon is read or drawn only if used).
+    pub bytes: Body,
     /// A refresh failed and these are the last good cached bytes.
     pub stale: Option<String>,
     /// The refresh failed because the avatar URL from content is gone (404/410): this URL. Not
@@ -60,7 +59,7 @@ pub struct SourceImage {
 /// here so that a broken image makes the chain go on to the next provider.
 pub trait ImageCheck: Sync {
     /// `Err(message)` when the bytes are not a usable image.
-    fn accept(&self, bytes: &Arc<[u8]>) -> Result<(), String>;
+    fn accept(&self, bytes: &Body) -> Result<(), String>;
 }
 
 /// Everything the chain needs that is the same for every identity of a run.
@@ -475,9 +474,8 @@ impl<'a> Chain<'a> {
     fn default(&self, found: &FoundIdentity) -> Step {
         let setting = self.config.avatars.default.trim();
         if setting == "identicon" {
-            let png = identicon::identicon_png(found.identity.value(), self.need_px);
             return Step::Image(SourceImage {
-                bytes: png.into(),
+                bytes: identicon::source(found.identity.value(), self.need_px),
                 stale: None,
                 gone: None,
                 fetched_from: None,

@@ -47,3 +47,4 @@ mod time_bounds;
 #[cfg(feature = "serve")]
 mod upload_privacy;
 mod url;
+mod warm;
