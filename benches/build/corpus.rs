@@ -75,7 +75,7 @@ pub enum Mix {
 pub fn kind(mix: Mix, i: usize) -> Kind {
     match mix {
         Mix::Standard => PATTERN[i % PATTERN.len()],
-        Mix::GravatarOrDefault if i % 10 == 0 => Kind::Gravatar,
+        Mix::GravatarOrDefault if i.is_multiple_of(10) => Kind::Gravatar,
         Mix::GravatarOrDefault => Kind::Default,
     }
 }

@@ -165,3 +165,46 @@ impl ImageCheck for Images<'_> {
         self.publish(bytes).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::OutputFormat;
+
+    fn images<'a>(avatars: &'a AvatarDir, cache: &std::path::Path) -> Images<'a> {
+        let options = EncodeOptions {
+            format: OutputFormat::Webp,
+            quality: 80,
+        };
+        Images::new(vec![40, 80], options, avatars, Some(cache.to_path_buf()))
+    }
+
+    #[test]
+    fn a_warm_run_draws_no_identicon_and_reads_no_source() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = temp.path().join("cache");
+        let avatars = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let cold = images(&avatars, &cache);
+        let drawn = crate::resolve::identicon::source("ada@example.org", 80);
+        let first = cold.publish(&drawn).unwrap();
+        assert!(drawn.is_loaded(), "a cold run draws it");
+        assert_eq!(cold.decoded(), 1);
+        cold.finish().unwrap();
+
+        let again = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let warm = images(&again, &cache);
+        let fresh = crate::resolve::identicon::source("ada@example.org", 80);
+        let second = warm.publish(&fresh).unwrap();
+        assert_eq!(first, second);
+        assert!(!fresh.is_loaded(), "the warm run drew the identicon again");
+        assert_eq!(warm.decoded(), 0);
+        // Another seed is another picture.
+        let other = crate::resolve::identicon::source("bob@example.org", 80);
+        assert_ne!(warm.publish(&other).unwrap().urls, first.urls);
+        assert_eq!(
+            again.written(),
+            2,
+            "only the new identicon's files are written"
+        );
+    }
+}
