@@ -207,4 +207,26 @@ mod tests {
             "only the new identicon's files are written"
         );
     }
+
+    #[test]
+    fn a_damaged_rendered_file_is_rendered_again_not_copied() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = temp.path().join("cache");
+        let avatars = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let cold = images(&avatars, &cache);
+        let published = cold
+            .publish(&crate::resolve::identicon::source("ada", 80))
+            .unwrap();
+        cold.finish().unwrap();
+        let name = published.urls[&40].strip_prefix("/avatars/").unwrap();
+        std::fs::write(cache.join("rendered").join(name), b"damaged").unwrap();
+        std::fs::remove_file(temp.path().join("avatars").join(name)).unwrap();
+        let again = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let warm = images(&again, &cache);
+        let body = crate::resolve::identicon::source("ada", 80);
+        assert_eq!(*warm.publish(&body).unwrap(), *published);
+        assert_eq!(warm.decoded(), 1, "rendered again from the source");
+        let bytes = std::fs::read(temp.path().join("avatars").join(name)).unwrap();
+        assert_ne!(bytes, b"damaged");
+    }
 }
