@@ -221,18 +221,16 @@ impl Cache {
         let sha256 = hex::encode(digest);
         let blob_dir = self.dir.join(BLOB_DIR);
         let path = blob_dir.join(&sha256);
-        // Content-addressed: an existing blob already holds exactly these bytes.
-        if !path.exists() {
-            let written = fs::create_dir_all(&blob_dir)
-                .map_err(|e| CacheError::io(&blob_dir, e))
-                .and_then(|()| {
-                    crate::files::replace_with(&path, |w| w.write_all(&bytes))
-                        .map_err(CacheError::from)
-                });
-            if let Err(error) = written {
-                // The caller keeps the download in memory instead.
-                return Err((error, bytes));
-            }
+        // Written even when a blob of that name exists: it may be damaged, which is why the
+        // body was downloaded again (blobs are trusted by name, and a damaged one must not stay).
+        let written = fs::create_dir_all(&blob_dir)
+            .map_err(|e| CacheError::io(&blob_dir, e))
+            .and_then(|()| {
+                crate::files::replace_with(&path, |w| w.write_all(&bytes)).map_err(CacheError::from)
+            });
+        if let Err(error) = written {
+            // The caller keeps the download in memory instead.
+            return Err((error, bytes));
         }
         let entry = Entry {
             outcome: Outcome::Found {

@@ -58,7 +58,15 @@ impl Manifest {
     /// The manifest of `avatar_dir` kept in `cache_dir`; with `verify`, no earlier record is
     /// trusted (every file is hashed) but this build's checks are still recorded.
     pub fn open(cache_dir: &Path, avatar_dir: &Path, verify: bool) -> Self {
-        let dir = avatar_dir.to_string_lossy().into_owned();
+        // One manifest per folder however the site was named (`.`, relative, absolute).
+        // The folder may not exist before the first build: then its parent names it.
+        let real = std::fs::canonicalize(avatar_dir)
+            .or_else(|_| match (avatar_dir.parent(), avatar_dir.file_name()) {
+                (Some(parent), Some(name)) => std::fs::canonicalize(parent).map(|p| p.join(name)),
+                _ => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            })
+            .unwrap_or_else(|_| avatar_dir.to_path_buf());
+        let dir = real.to_string_lossy().into_owned();
         let digest = hex::encode(Sha256::digest(dir.as_bytes()));
         let path = cache_dir.join(format!("published-{}.json", &digest[..16]));
         let earlier = std::fs::read(&path)

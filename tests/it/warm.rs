@@ -172,4 +172,11 @@ fn a_damaged_download_is_never_rendered_when_the_rendered_cache_misses() {
     assert!(server.requests() > before);
     let bob = crate::support::identity(&again, "bob@example.com");
     assert_eq!(bob["provider"], "gravatar", "{bob:#}");
+    // The download replaced the damaged blob of the same name.
+    for entry in std::fs::read_dir(site.join(".blog-avatars-cache/blobs")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let digest = hex::encode(Sha256::digest(std::fs::read(&path).unwrap()));
+        assert_eq!(digest, name, "still damaged");
+    }
 }
