@@ -161,6 +161,10 @@ pub struct CommonArgs {
     /// Every identity that did not get its own avatar, with each provider's answer.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Re-hash every published avatar and cached download, instead of trusting those whose
+    /// size and modification time are unchanged since the last build.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// Flags of `scan` and `cache`, which read the site and print: no network, nothing to plan.

@@ -219,6 +219,7 @@ fn run_pipeline(
         offline: common.offline,
         dry_run: common.dry_run,
         jobs: common.jobs.map(usize::from),
+        verify: common.verify,
         observer: (!common.quiet && !common.no_progress).then(|| {
             std::sync::Arc::new(progress::Progress::default())
                 as std::sync::Arc<dyn blog_avatars::pipeline::Observer>

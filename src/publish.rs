@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cache::manifest::Manifest;
 use crate::config::ProviderName;
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -112,6 +113,8 @@ pub struct AvatarDir {
     written: AtomicUsize,
     /// Writes and deletes must stay inside this (resolved) folder.
     confine: Option<PathBuf>,
+    /// What earlier builds checked: an unchanged file is trusted without reading it.
+    manifest: Option<Manifest>,
 }
 
 impl AvatarDir {
@@ -123,7 +126,16 @@ impl AvatarDir {
             produced: Mutex::new(BTreeSet::new()),
             written: AtomicUsize::new(0),
             confine: None,
+            manifest: None,
         }
+    }
+
+    /// Keeps a manifest of the files' sizes and modification times in `cache_dir`, so a later
+    /// build trusts an unchanged file without reading and hashing it; with `verify` (`--verify`)
+    /// every file is hashed all the same. Saved by [`AvatarDir::prune`].
+    pub fn with_manifest(mut self, cache_dir: &Path, verify: bool) -> Self {
+        self.manifest = Some(Manifest::open(cache_dir, &self.dir, verify));
+        self
     }
 
     /// Refuses every write and delete that would land outside `base` (the site) through a
@@ -163,11 +175,16 @@ impl AvatarDir {
     pub fn store_named(&self, name: &str, load: impl FnOnce() -> Result<Vec<u8>>) -> Result<()> {
         let first = self.lock().insert(name.to_owned());
         let path = self.dir.join(name);
-        if first && !holds_named_content(&path, name) {
+        if first && !self.holds(&path, name) {
             let written = self
                 .check(&path)
                 .and_then(|()| load())
                 .and_then(|bytes| write_atomic(&path, &bytes));
+            if written.is_ok()
+                && let (Some(manifest), Ok(meta)) = (&self.manifest, std::fs::metadata(&path))
+            {
+                manifest.record(name, &meta);
+            }
             match written {
                 Ok(true) => {
                     self.written.fetch_add(1, Ordering::Relaxed);
@@ -182,6 +199,25 @@ impl AvatarDir {
             }
         }
         Ok(())
+    }
+
+    /// Whether `path` holds what `name` promises: by the manifest when its size and
+    /// modification time are as recorded, else by reading and hashing it.
+    fn holds(&self, path: &Path, name: &str) -> bool {
+        let Some(manifest) = &self.manifest else {
+            return holds_named_content(path, name);
+        };
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        if manifest.unchanged(name, &meta) {
+            return true;
+        }
+        let holds = holds_named_content(path, name);
+        if holds {
+            manifest.record(name, &meta);
+        }
+        holds
     }
 
     /// The public URL of a file name.
@@ -223,8 +259,14 @@ impl AvatarDir {
             let stale = is_own_name(&name) && !self.lock().contains(&name);
             if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
                 std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                if let Some(manifest) = &self.manifest {
+                    manifest.forget(&name);
+                }
                 removed.push(name);
             }
+        }
+        if let Some(manifest) = &self.manifest {
+            manifest.save();
         }
         removed.sort();
         Ok(removed)
@@ -254,122 +296,5 @@ fn is_own_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn written_files_are_readable_by_others_or_keep_their_mode() {
-        use std::os::unix::fs::PermissionsExt;
-        let temp = tempfile::tempdir().unwrap();
-        let fresh = temp.path().join("a/new.webp");
-        write_atomic(&fresh, b"x").unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&fresh), 0o644);
-        let page = temp.path().join("page.html");
-        std::fs::write(&page, b"old").unwrap();
-        std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&page, b"new").unwrap();
-        assert_eq!(mode(&page), 0o640);
-        assert_eq!(std::fs::read(&page).unwrap(), b"new");
-    }
-
-    #[test]
-    fn names_are_content_addressed() {
-        let name = file_name(b"abc", "webp");
-        // SHA-256("abc") = ba7816bf8f01cfea...
-        assert_eq!(name, "ba7816bf8f01cfea.webp");
-        assert!(is_own_name(&name));
-        assert!(!is_own_name("ba7816bf8f01cfe.webp"));
-        assert!(!is_own_name("ba7816bf8f01cfea.gif"));
-        assert!(!is_own_name("README.md"));
-    }
-
-    #[test]
-    fn store_skips_identical_files_and_prune_keeps_foreign_ones() {
-        let temp = tempfile::tempdir().unwrap();
-        let dir = temp.path().join("avatars");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("0123456789abcdef.webp"), b"old").unwrap();
-        std::fs::write(dir.join("keep-me.txt"), b"user file").unwrap();
-        std::fs::write(dir.join(".blog-avatars-x1.tmp"), b"half").unwrap();
-        let avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
-        let url = avatars.store(b"abc", "webp").unwrap();
-        assert_eq!(url, "/avatars/ba7816bf8f01cfea.webp");
-        assert_eq!(avatars.written(), 1);
-        let modified = std::fs::metadata(dir.join("ba7816bf8f01cfea.webp"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        let again = AvatarDir::new(dir.clone(), "/avatars/".into());
-        again.store(b"abc", "webp").unwrap();
-        assert_eq!(again.written(), 0, "identical file rewritten");
-        assert_eq!(
-            std::fs::metadata(dir.join("ba7816bf8f01cfea.webp"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            modified
-        );
-        // A damaged file under a content name is replaced, not trusted.
-        std::fs::write(dir.join("ba7816bf8f01cfea.webp"), b"damaged").unwrap();
-        let repair = AvatarDir::new(dir.clone(), "/avatars/".into());
-        repair.store(b"abc", "webp").unwrap();
-        assert_eq!(repair.written(), 1);
-        assert_eq!(
-            std::fs::read(dir.join("ba7816bf8f01cfea.webp")).unwrap(),
-            b"abc"
-        );
-        let removed = again.prune().unwrap();
-        assert_eq!(removed, vec!["0123456789abcdef.webp".to_owned()]);
-        assert!(dir.join("keep-me.txt").exists());
-        // Possibly another build's write in progress: the build's sweep decides, not prune.
-        assert!(dir.join(".blog-avatars-x1.tmp").exists());
-        assert!(dir.join("ba7816bf8f01cfea.webp").exists());
-    }
-
-    #[test]
-    fn a_failed_store_is_not_counted_as_produced() {
-        let temp = tempfile::tempdir().unwrap();
-        let dir = temp.path().join("avatars");
-        let avatars = AvatarDir::new(dir.clone(), "/avatars/".into());
-        let name = file_name(b"abc", "webp");
-        let gone = temp.path().join("rendered/gone.webp");
-        let from_cache = || std::fs::read(&gone).map_err(|e| Error::io(&gone, e));
-        assert!(avatars.store_named(&name, from_cache).is_err());
-        assert_eq!(avatars.produced(), 0);
-        // The fallback (decoding the source again) must still write the file.
-        avatars.store_named(&name, || Ok(b"abc".to_vec())).unwrap();
-        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), b"abc");
-        assert_eq!((avatars.produced(), avatars.written()), (1, 1));
-    }
-
-    #[test]
-    fn data_file_shape() {
-        let mut data = DataFile::new();
-        data.avatars.insert(
-            "Ada@Example.org ".into(),
-            DataEntry {
-                provider: ProviderName::Gravatar,
-                sizes: BTreeMap::from([(
-                    "40".into(),
-                    SizeUrls {
-                        x1: "/avatars/a.webp".into(),
-                        x2: "/avatars/b.webp".into(),
-                    },
-                )]),
-            },
-        );
-        let json: serde_json::Value = serde_json::to_value(&data).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"version": 1, "avatars": {"Ada@Example.org ": {
-                "provider": "gravatar",
-                "sizes": {"40": {"1x": "/avatars/a.webp", "2x": "/avatars/b.webp"}}}}})
-        );
-        let temp = tempfile::tempdir().unwrap();
-        let path = temp.path().join("data/avatars.json");
-        assert!(data.write(&path).unwrap());
-        assert!(!data.write(&path).unwrap(), "unchanged data file rewritten");
-    }
-}
+#[path = "publish_tests.rs"]
+mod tests;

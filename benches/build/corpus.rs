@@ -62,9 +62,22 @@ const PATTERN: [Kind; 20] = {
 /// QQ numbers are this plus the identity index: 8 digits, no leading zero.
 const QQ_BASE: u64 = 10_000_000;
 
-/// Kind of identity `i`.
-pub fn kind(i: usize) -> Kind {
-    PATTERN[i % PATTERN.len()]
+/// Which commenters have an avatar where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    /// The 20-slot pattern above: every provider and source kind.
+    Standard,
+    /// Issue #16's corpus: one commenter in ten has a Gravatar, the rest get the default.
+    GravatarOrDefault,
+}
+
+/// Kind of identity `i` under `mix`.
+pub fn kind(mix: Mix, i: usize) -> Kind {
+    match mix {
+        Mix::Standard => PATTERN[i % PATTERN.len()],
+        Mix::GravatarOrDefault if i.is_multiple_of(10) => Kind::Gravatar,
+        Mix::GravatarOrDefault => Kind::Default,
+    }
 }
 
 /// The QQ number of identity `i`.
@@ -78,8 +91,8 @@ pub fn qq_index(number: u64) -> Option<usize> {
 }
 
 /// The email address of identity `i`, for the kinds that have one.
-pub fn email(i: usize) -> Option<String> {
-    match kind(i) {
+pub fn email(mix: Mix, i: usize) -> Option<String> {
+    match kind(mix, i) {
         Kind::Gravatar => Some(format!("user{i}@example.com")),
         Kind::GravatarThenQq => Some(format!("{}@qq.com", qq_number(i))),
         Kind::Upload => Some(format!("upload{i}@example.com")),
@@ -102,13 +115,15 @@ pub struct Shape {
     pub comments: usize,
     /// Distinct commenters.
     pub identities: usize,
+    /// Who has an avatar where.
+    pub mix: Mix,
 }
 
 impl Shape {
     /// Identities of each kind.
     pub fn count(&self, wanted: Kind) -> usize {
         (0..self.identities.min(self.comments))
-            .filter(|&i| kind(i) == wanted)
+            .filter(|&i| kind(self.mix, i) == wanted)
             .count()
     }
 }
@@ -132,13 +147,14 @@ struct CommentFile {
     comments: Vec<Comment>,
 }
 
-fn comment(j: usize, identities: usize, server: &str) -> Comment {
-    let i = j % identities;
+fn comment(j: usize, shape: &Shape, server: &str) -> Comment {
+    let i = j % shape.identities.max(1);
+    let kind = kind(shape.mix, i);
     Comment {
         name: format!("Commenter {i}"),
-        email: email(i),
-        qq: matches!(kind(i), Kind::QqOnly).then(|| qq_number(i)),
-        avatar: matches!(kind(i), Kind::Url).then(|| format!("{server}/img/{i}.jpg")),
+        email: email(shape.mix, i),
+        qq: matches!(kind, Kind::QqOnly).then(|| qq_number(i)),
+        avatar: matches!(kind, Kind::Url).then(|| format!("{server}/img/{i}.jpg")),
         date: format!("2024-{:02}-{:02}T12:00:00Z", 1 + j % 12, 1 + j % 28),
         message: format!("Comment number {j}. Thanks for the post, it helped a lot."),
     }
@@ -177,7 +193,7 @@ pub fn write_posts_and_comments(site: &Path, shape: &Shape, server: &str) -> Res
             .with_context(|| format!("write post {k}"))?;
         let comments: Vec<Comment> = mine
             .iter()
-            .map(|&j| comment(j as usize, shape.identities.max(1), server))
+            .map(|&j| comment(j as usize, shape, server))
             .collect();
         if comments.is_empty() {
             continue;
@@ -195,7 +211,7 @@ pub fn write_posts_and_comments(site: &Path, shape: &Shape, server: &str) -> Res
 pub fn write_uploads(dir: &Path, shape: &Shape, image: impl Fn(usize) -> Vec<u8>) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     for i in 0..shape.identities.min(shape.comments) {
-        if let (Kind::Upload, Some(email)) = (kind(i), email(i)) {
+        if let (Kind::Upload, Some(email)) = (kind(shape.mix, i), email(shape.mix, i)) {
             std::fs::write(dir.join(format!("{email}.jpg")), image(i))
                 .with_context(|| format!("write upload {email}"))?;
         }

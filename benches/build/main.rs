@@ -5,13 +5,19 @@
 //! `bench/run` is the documented entry point (it builds release binaries and installs Hugo);
 //! directly: `cargo bench --bench build -- --identities 1000 --latency-ms 100`. Every option
 //! also reads an environment variable (`BENCH_POSTS`, `BENCH_COMMENTS`, `BENCH_IDENTITIES`,
-//! `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, `BENCH_LAYOUT`, `BENCH_HUGO`); see `--help`.
+//! `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, `BENCH_LAYOUT`, `BENCH_HUGO`, `BENCH_PRESET`); see
+//! `--help`. `--preset scale` is issue #16's corpus (a Hugo site, 200,000 comments by 20,000
+//! commenters, one in ten with a Gravatar, no added latency, no Hugo run): it also times
+//! `blog-avatars scan` on the same site and prints the warm build ÷ scan, the warm build's
+//! requests, peak RSS cold / warm and CPU per commenter cold; `--preset scale-1m` is the same at
+//! 1,000,000 comments by 100,000 commenters.
 //! Not a test: nothing here runs in CI and no time is asserted, only that each tool did the job.
 
 mod corpus;
 mod hugo;
 mod measure;
 mod server;
+mod summary;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,13 +28,19 @@ use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
 use serde_json::Value;
 
-use corpus::{Kind, Shape};
+use corpus::{Kind, Mix, Shape};
 use measure::Measured;
 use server::Pictures;
+use summary::{print_run, scale_summary, summary};
 
 /// Benchmark `blog-avatars build` against the network floor and Hugo.
 #[derive(Parser, Debug)]
 struct Args {
+    /// A named corpus: `scale` (200,000 comments by 20,000 commenters, Hugo layout, 10 %
+    /// Gravatar, 90 % default, no latency, no Hugo run, `scan` timed too) or `scale-1m`
+    /// (1,000,000 by 100,000); other options still override its values (env BENCH_PRESET).
+    #[arg(long)]
+    preset: Option<String>,
     /// Posts (env BENCH_POSTS).
     #[arg(long)]
     posts: Option<usize>,
@@ -79,6 +91,8 @@ fn setting<T: std::str::FromStr>(arg: Option<T>, env: &str, default: T) -> Resul
 
 struct Settings {
     shape: Shape,
+    /// Time `scan` too and print issue #16's figures.
+    scale: bool,
     latency: Duration,
     concurrency: usize,
     layout: String,
@@ -87,19 +101,62 @@ struct Settings {
     trace: Option<PathBuf>,
 }
 
+/// Defaults a preset gives: (posts, comments, identities, latency ms, layout, hugo, mix).
+type Preset = (
+    usize,
+    Option<usize>,
+    usize,
+    u64,
+    &'static str,
+    &'static str,
+    Mix,
+);
+
+fn preset(name: &str) -> Result<Preset> {
+    Ok(match name {
+        "" | "default" => (100, None, 300, 100, "native", "default,16", Mix::Standard),
+        "scale" => (
+            2_000,
+            Some(200_000),
+            20_000,
+            0,
+            "hugo",
+            "none",
+            Mix::GravatarOrDefault,
+        ),
+        "scale-1m" => (
+            10_000,
+            Some(1_000_000),
+            100_000,
+            0,
+            "hugo",
+            "none",
+            Mix::GravatarOrDefault,
+        ),
+        other => bail!("unknown preset {other:?}: want scale or scale-1m"),
+    })
+}
+
 fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
-    let identities = setting(args.identities, "BENCH_IDENTITIES", 300)?;
+    let preset_name = setting(args.preset, "BENCH_PRESET", String::new())?;
+    let (posts, comments, identities, latency_ms, layout, hugo, mix) = preset(&preset_name)?;
+    let identities = setting(args.identities, "BENCH_IDENTITIES", identities)?;
     let shape = Shape {
-        posts: setting(args.posts, "BENCH_POSTS", 100)?.max(1),
-        comments: setting(args.comments, "BENCH_COMMENTS", identities * 3)?,
+        posts: setting(args.posts, "BENCH_POSTS", posts)?.max(1),
+        comments: setting(
+            args.comments,
+            "BENCH_COMMENTS",
+            comments.unwrap_or(identities * 3),
+        )?,
         identities: identities.max(1),
+        mix,
     };
-    let layout = setting(args.layout, "BENCH_LAYOUT", "native".to_owned())?;
+    let layout = setting(args.layout, "BENCH_LAYOUT", layout.to_owned())?;
     ensure!(
         matches!(layout.as_str(), "native" | "hugo"),
         "layout must be native or hugo, not {layout:?}"
     );
-    let hugo_list = setting(args.hugo, "BENCH_HUGO", "default,16".to_owned())?;
+    let hugo_list = setting(args.hugo, "BENCH_HUGO", hugo.to_owned())?;
     let mut hugo = Vec::new();
     for item in hugo_list.split(',').map(str::trim) {
         match item {
@@ -115,7 +172,8 @@ fn settings(args: Args) -> Result<(Settings, Option<PathBuf>)> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_blog-avatars")));
     let settings = Settings {
         shape,
-        latency: Duration::from_millis(setting(args.latency_ms, "BENCH_LATENCY_MS", 100)?),
+        scale: preset_name.starts_with("scale"),
+        latency: Duration::from_millis(setting(args.latency_ms, "BENCH_LATENCY_MS", latency_ms)?),
         concurrency: setting(args.concurrency, "BENCH_CONCURRENCY", 16)?.max(1),
         layout,
         hugo,
@@ -162,6 +220,16 @@ fn main() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let scan = if settings.scale {
+        let mut command = Command::new(&settings.binary);
+        command.arg("scan").arg(&ours).arg("--no-progress");
+        let scan = measure::run(command, service, &root)?;
+        print_run("blog-avatars scan", &scan);
+        Some(scan)
+    } else {
+        None
+    };
+
     let mut command = Command::new(&settings.binary);
     command
         .arg("build")
@@ -204,6 +272,9 @@ fn main() -> Result<()> {
         }
     }
     summary(&settings, &cold, &warm, &hugo_results);
+    if let Some(scan) = &scan {
+        scale_summary(&settings.shape, scan, &cold, &warm);
+    }
     drop(server);
     Ok(())
 }
@@ -307,85 +378,4 @@ fn check_hugo_output(site: &Path, shape: &Shape) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn print_run(name: &str, run: &Measured) {
-    let edges = run.edges.map_or_else(String::new, |(before, after)| {
-        format!(
-            "; first request after {} ms, exit {} ms after the last",
-            before.as_millis(),
-            after.as_millis()
-        )
-    });
-    println!(
-        "{name:<28} {:>8.3} s {:>7.2} s CPU {:>7} requests {:>7.1} MB peak RSS{edges}",
-        run.wall.as_secs_f64(),
-        run.cpu.as_secs_f64(),
-        run.requests,
-        mb(run.peak_rss)
-    );
-}
-
-fn mb(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
-
-fn summary(
-    settings: &Settings,
-    cold: &Measured,
-    warm: &Measured,
-    hugo: &[(String, Measured, Measured)],
-) {
-    let floor = settings.latency.as_secs_f64() * cold.requests as f64 / settings.concurrency as f64;
-    println!();
-    println!("| measure | value | target |");
-    println!("|---|---|---|");
-    println!(
-        "| network floor ({} requests × {} ms ÷ {}) | {:.2} s | |",
-        cold.requests,
-        settings.latency.as_millis(),
-        settings.concurrency,
-        floor
-    );
-    println!("| our cold build | {:.2} s | |", cold.wall.as_secs_f64());
-    if floor > 0.0 {
-        println!(
-            "| our cold ÷ network floor | {:.2} | ≤ 1.25 |",
-            cold.wall.as_secs_f64() / floor
-        );
-    }
-    println!(
-        "| our warm build | {:.3} s, {} requests | 0 requests |",
-        warm.wall.as_secs_f64(),
-        warm.requests
-    );
-    for (name, hugo_cold, hugo_warm) in hugo {
-        let target = if name.contains("default") {
-            "≥ 8"
-        } else {
-            "> 1"
-        };
-        println!(
-            "| {name} cold ÷ our cold | {:.2} ({:.2} s, {} requests) | {target} |",
-            hugo_cold.wall.as_secs_f64() / cold.wall.as_secs_f64(),
-            hugo_cold.wall.as_secs_f64(),
-            hugo_cold.requests
-        );
-        println!(
-            "| {name} warm ÷ our warm | {:.2} ({:.3} s, {} requests) | ≥ 1 |",
-            hugo_warm.wall.as_secs_f64() / warm.wall.as_secs_f64(),
-            hugo_warm.wall.as_secs_f64(),
-            hugo_warm.requests
-        );
-        println!(
-            "| {name} peak RSS cold / warm | {:.0} / {:.0} MB | |",
-            mb(hugo_cold.peak_rss),
-            mb(hugo_warm.peak_rss)
-        );
-    }
-    println!(
-        "| our peak RSS cold / warm | {:.0} / {:.0} MB | < 150 MB |",
-        mb(cold.peak_rss),
-        mb(warm.peak_rss)
-    );
 }

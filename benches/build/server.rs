@@ -162,15 +162,15 @@ pub fn start(
     trace: bool,
 ) -> (TestServer, Arc<Timeline>) {
     let gravatar: HashMap<String, usize> = (0..shape.identities)
-        .filter(|&i| corpus::kind(i) == Kind::Gravatar)
-        .filter_map(|i| Some((corpus::gravatar_md5(&corpus::email(i)?), i)))
+        .filter(|&i| corpus::kind(shape.mix, i) == Kind::Gravatar)
+        .filter_map(|i| Some((corpus::gravatar_md5(&corpus::email(shape.mix, i)?), i)))
         .collect();
-    let identities = shape.identities;
+    let shape = *shape;
     let timeline = Arc::new(Timeline::new(trace));
     let recorder = timeline.clone();
     let server = TestServer::start(move |request| {
         recorder.record();
-        answer(request, &gravatar, &pictures, identities).delay(latency)
+        answer(request, &gravatar, &pictures, &shape).delay(latency)
     });
     (server, timeline)
 }
@@ -179,8 +179,9 @@ fn answer(
     request: &Request,
     gravatar: &HashMap<String, usize>,
     pictures: &Pictures,
-    identities: usize,
+    shape: &Shape,
 ) -> Response {
+    let identities = shape.identities;
     let (route, query) = request
         .path
         .split_once('?')
@@ -199,7 +200,7 @@ fn answer(
             .and_then(|n| n.parse().ok())
             .and_then(corpus::qq_index)
             .filter(|&i| i < identities);
-        return match number.map(|i| (i, corpus::kind(i))) {
+        return match number.map(|i| (i, corpus::kind(shape.mix, i))) {
             Some((i, Kind::GravatarThenQq | Kind::QqOnly)) => jpeg(pictures.qq.picture(i)),
             _ => Response::status(404),
         };
@@ -208,7 +209,7 @@ fn answer(
         let index = name
             .strip_suffix(".jpg")
             .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&i| i < identities && corpus::kind(i) == Kind::Url);
+            .filter(|&i| i < identities && corpus::kind(shape.mix, i) == Kind::Url);
         return match index {
             Some(i) => jpeg(pictures.url.picture(i)),
             None => Response::status(404),

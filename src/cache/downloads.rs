@@ -10,20 +10,24 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use super::error::{CacheError, CacheWarning};
 use super::index::{BLOB_DIR, Index, LOCK_FILE, list_blobs, now_secs, read_index, write_index};
 use super::index::{BodyMeta, Entry, LastRun, Outcome};
+use crate::fetch::Body;
 
 /// An on-disk cache directory, opened for one run. Share it by handing it to a
 /// [`Fetcher`](super::Fetcher).
 pub struct Cache {
     dir: PathBuf,
     state: Mutex<State>,
+    /// `--verify`: read and check every blob handed out.
+    verify: bool,
 }
 
 #[derive(Default)]
@@ -89,6 +93,7 @@ impl Cache {
         let cache = Cache {
             dir: dir.to_owned(),
             state: Mutex::new(state),
+            verify: false,
         };
         Ok((cache, warning))
     }
@@ -174,33 +179,64 @@ impl Cache {
         self.lock().index.entries.get(url).cloned()
     }
 
-    /// The blob's bytes, or `None` when it has gone (then the entry counts as absent).
-    pub(crate) fn read_blob(&self, sha256: &str) -> Option<Arc<[u8]>> {
-        fs::read(self.dir.join(BLOB_DIR).join(sha256))
-            .ok()
-            .map(Arc::from)
+    /// Makes [`Cache::blob`] read and check every blob it hands out (`--verify`): a blob that
+    /// no longer matches its name then counts as absent and is downloaded again.
+    pub(crate) fn verifying(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
     }
 
-    /// Stores a downloaded body and its entry; returns the blob's SHA-256 hex.
+    /// The blob named `sha256` (hex) as a body read on first use, or `None` when it has gone
+    /// (then the entry counts as absent). Trusted by its name: only a `stat`, unless the cache
+    /// is [verifying](Cache::verifying), when it is read and hashed now.
+    pub(crate) fn blob(&self, sha256: &str, md5: Option<&str>) -> Option<Body> {
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(sha256, &mut digest).ok()?;
+        let md5 = md5.and_then(|m| {
+            let mut out = [0u8; 16];
+            hex::decode_to_slice(m, &mut out).ok().map(|()| out)
+        });
+        let path = self.dir.join(BLOB_DIR).join(sha256);
+        if !path.is_file() {
+            return None;
+        }
+        let body = Body::blob(path, digest, md5);
+        if self.verify && body.bytes().is_err() {
+            return None;
+        }
+        Some(body)
+    }
+
+    /// Stores a downloaded body and its entry; returns the blob's SHA-256 hex and the body,
+    /// which knows its key and MD5. On failure the bytes come back with the error.
     pub(crate) fn put_found(
         &self,
         url: &str,
         scope: Option<&str>,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         meta: BodyMeta,
-    ) -> Result<String, CacheError> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
+    ) -> Result<(String, Body), (CacheError, Vec<u8>)> {
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
+        let md5: [u8; 16] = Md5::digest(&bytes).into();
+        let sha256 = hex::encode(digest);
         let blob_dir = self.dir.join(BLOB_DIR);
         let path = blob_dir.join(&sha256);
-        // Content-addressed: an existing blob already holds exactly these bytes.
-        if !path.exists() {
-            fs::create_dir_all(&blob_dir).map_err(|e| CacheError::io(&blob_dir, e))?;
-            crate::files::replace_with(&path, |w| w.write_all(bytes))?;
+        // Written even when a blob of that name exists: it may be damaged, which is why the
+        // body was downloaded again (blobs are trusted by name, and a damaged one must not stay).
+        let written = fs::create_dir_all(&blob_dir)
+            .map_err(|e| CacheError::io(&blob_dir, e))
+            .and_then(|()| {
+                crate::files::replace_with(&path, |w| w.write_all(&bytes)).map_err(CacheError::from)
+            });
+        if let Err(error) = written {
+            // The caller keeps the download in memory instead.
+            return Err((error, bytes));
         }
         let entry = Entry {
             outcome: Outcome::Found {
                 sha256: sha256.clone(),
                 content_type: meta.content_type,
+                md5: Some(hex::encode(md5)),
             },
             etag: meta.etag,
             last_modified: meta.last_modified,
@@ -209,7 +245,7 @@ impl Cache {
             scope: scope.map(str::to_owned),
         };
         self.insert(url, entry);
-        Ok(sha256)
+        Ok((sha256, Body::known(bytes, digest, md5)))
     }
 
     /// Records that `url` has nothing (404/410).

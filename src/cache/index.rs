@@ -95,6 +95,10 @@ pub(crate) enum Outcome {
         sha256: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         content_type: Option<String>,
+        /// MD5 of the body, recorded when it was stored, so QQ's placeholder check reads
+        /// nothing on a warm build (entries written before it existed have none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        md5: Option<String>,
     },
     Missing,
 }

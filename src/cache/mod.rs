@@ -5,6 +5,8 @@
 //! - `index`: its on-disk format;
 //! - [`rendered`]: resized avatars kept by source and settings, so an unchanged image is never
 //!   decoded again;
+//! - [`manifest`]: size and modification time of the published avatar files a build checked,
+//!   so the next one re-hashes only what changed;
 //! - `sweep`: the build lock and the removal of what killed builds left;
 //! - [`command`]: `cache stats` and `cache clean`.
 //!
@@ -14,6 +16,7 @@ pub mod command;
 pub mod downloads;
 mod error;
 pub(crate) mod index;
+pub mod manifest;
 pub mod rendered;
 pub(crate) mod sweep;
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -60,11 +61,18 @@ impl RenderedCache {
         self.index.entries.get(key).cloned()
     }
 
-    /// The bytes of the rendered file `name`.
+    /// The bytes of the rendered file `name`, checked against its content-addressed name (a
+    /// damaged file is an error: the caller renders the source again).
     pub fn read(&self, name: &str) -> Result<Vec<u8>> {
         let dir = self.dir.as_deref().unwrap_or(Path::new("."));
         let path = dir.join(FILES_DIR).join(name);
-        std::fs::read(&path).map_err(|e| Error::io(path, e))
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let stem = name.split('.').next().unwrap_or_default();
+        if !hex::encode(Sha256::digest(&bytes)).starts_with(stem) {
+            let damaged = std::io::Error::other("does not match its name (damaged)");
+            return Err(Error::io(path, damaged));
+        }
+        Ok(bytes)
     }
 
     /// Keeps the rendered file `name` for later runs. A cache that cannot be written only costs

@@ -134,13 +134,17 @@ mod tests {
         let (cache, _) = Cache::open(dir).unwrap();
         let meta = || Default::default();
         let kept = cache
-            .put_found("http://a.test/1", None, b"kept", meta())
-            .unwrap();
+            .put_found("http://a.test/1", None, b"kept".to_vec(), meta())
+            .map_err(|(e, _)| e)
+            .unwrap()
+            .0;
         cache.persist().unwrap();
         // Downloaded, then the process died before saving the index.
         let orphan = cache
-            .put_found("http://a.test/2", None, b"lost", meta())
-            .unwrap();
+            .put_found("http://a.test/2", None, b"lost".to_vec(), meta())
+            .map_err(|(e, _)| e)
+            .unwrap()
+            .0;
         drop(cache);
         let (cache, _) = Cache::open(dir).unwrap();
         let (_lock, removed) = begin(dir, Some(&cache), &[], None).unwrap();

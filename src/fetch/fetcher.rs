@@ -2,16 +2,17 @@
 //! of [`fetch`](super)).
 
 use std::collections::HashMap;
-use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
 
 use super::client::{Answer, Client, Validators};
 use super::hosts::Gate;
-use super::{Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
+use super::memo::{
+    Cached, Settled, answer_from, blob_of, found_parts, is_fresh, load, memo_key, settle, unsettle,
+};
+use super::{Body, Counters, FetchError, FetchStats, Fetched, HttpSettings, Origin, Trust};
 use crate::cache::Cache;
 use crate::cache::CacheError;
-use crate::cache::index::{BodyMeta, Entry, Outcome, now_secs};
+use crate::cache::index::{BodyMeta, Entry, Outcome};
 
 /// Fetches URLs for one run; `Send + Sync`, shared by reference across worker threads.
 pub struct Fetcher {
@@ -26,25 +27,6 @@ pub struct Fetcher {
     /// For each URL whose cached body this run's download replaced: the entry it replaced, put
     /// back by [`Fetcher::reject`] when the new body proves unusable.
     replaced: Mutex<HashMap<String, Option<Entry>>>,
-}
-
-/// A finished answer as the memo keeps it.
-enum Settled {
-    /// Kept whole: no body, or no cache to re-read the body from.
-    Held(Fetched),
-    /// A body that is also a cache blob: kept weakly, re-read from disk once nobody holds it.
-    OnDisk {
-        sha256: String,
-        content_type: Option<String>,
-        stale_error: Option<FetchError>,
-        origin: Origin,
-    },
-}
-
-/// A cache entry together with its body (for `Found`), read when looked up.
-struct Cached {
-    entry: Entry,
-    body: Option<Arc<[u8]>>,
 }
 
 impl Fetcher {
@@ -75,7 +57,7 @@ impl Fetcher {
         let mut mine = None;
         let settled = slot.get_or_init(|| {
             let (fetched, sha256) = self.resolve(url, trust);
-            let settled = self.settle(&fetched, sha256);
+            let settled = settle(&fetched, sha256);
             mine = Some(fetched);
             settled
         });
@@ -83,7 +65,7 @@ impl Fetcher {
             Some(fetched) => fetched,
             None => {
                 Counters::bump(&self.counters.deduplicated);
-                self.unsettle(url, settled)
+                unsettle(self.cache.as_ref(), url, settled)
             }
         }
     }
@@ -103,10 +85,7 @@ impl Fetcher {
             .cloned()
             .flatten();
         let previous = replaced.filter(|e| e.guarded || trust.scope().is_none());
-        let body = previous.as_ref().and_then(|entry| match &entry.outcome {
-            Outcome::Found { sha256, .. } => cache.read_blob(sha256),
-            Outcome::Missing => None,
-        });
+        let body = previous.as_ref().and_then(|entry| blob_of(cache, entry));
         let Some(body) = body else {
             cache.restore(url, None);
             return None;
@@ -118,7 +97,7 @@ impl Fetcher {
             reason: reason.to_owned(),
         };
         let (stale, sha256) = self.stale(&entry, body, error);
-        let settled = self.settle(&stale, sha256);
+        let settled = settle(&stale, sha256);
         let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
         memo.insert(memo_key(url, trust), Arc::new(OnceLock::from(settled)));
         Some(stale)
@@ -205,7 +184,7 @@ impl Fetcher {
                     ),
                     _ => {
                         let found = Fetched::Found {
-                            body: Arc::from(bytes),
+                            body: Body::from(bytes),
                             content_type: meta.content_type,
                             origin: Origin::Network,
                         };
@@ -222,9 +201,9 @@ impl Fetcher {
                         .unwrap_or_else(PoisonError::into_inner)
                         .insert(url.to_owned(), Some(entry.clone()));
                 }
-                let sha256 = self.store(url, scope, &bytes, meta);
+                let (body, sha256) = self.store(url, scope, bytes, meta);
                 let found = Fetched::Found {
-                    body: Arc::from(bytes),
+                    body,
                     content_type,
                     origin: Origin::Network,
                 };
@@ -281,12 +260,7 @@ impl Fetcher {
     }
 
     /// A refresh that failed with `error`: the last good cached body is the answer.
-    fn stale(
-        &self,
-        entry: &Entry,
-        body: Arc<[u8]>,
-        error: FetchError,
-    ) -> (Fetched, Option<String>) {
+    fn stale(&self, entry: &Entry, body: Body, error: FetchError) -> (Fetched, Option<String>) {
         Counters::bump(&self.counters.stale);
         let (sha256, content_type) = found_parts(entry);
         let stale = Fetched::Stale {
@@ -312,26 +286,29 @@ impl Fetcher {
         (Fetched::Failed { error }, None)
     }
 
-    /// Writes a download to the cache. A cache failure does not spoil the download: it is
-    /// counted, remembered for `finish`, and the body is kept in memory instead.
+    /// Writes a download to the cache; returns the body and, once stored, the blob's digest. A
+    /// cache failure does not spoil the download: it is counted, remembered for `finish`, and
+    /// the body is kept in memory instead.
     fn store(
         &self,
         url: &str,
         scope: Option<&str>,
-        bytes: &[u8],
+        bytes: Vec<u8>,
         meta: BodyMeta,
-    ) -> Option<String> {
-        let cache = self.cache.as_ref()?;
+    ) -> (Body, Option<String>) {
+        let Some(cache) = self.cache.as_ref() else {
+            return (Body::from(bytes), None);
+        };
         match cache.put_found(url, scope, bytes, meta) {
-            Ok(sha256) => Some(sha256),
-            Err(err) => {
+            Ok((sha256, body)) => (body, Some(sha256)),
+            Err((err, bytes)) => {
                 Counters::bump(&self.counters.cache_write_errors);
                 let mut first = self
                     .cache_error
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
                 first.get_or_insert(err);
-                None
+                (Body::from(bytes), None)
             }
         }
     }
@@ -340,123 +317,5 @@ impl Fetcher {
         if let Some(cache) = &self.cache {
             cache.count(hit);
         }
-    }
-
-    /// What the memo keeps of an answer.
-    fn settle(&self, fetched: &Fetched, sha256: Option<String>) -> Settled {
-        let (Some(sha256), Some(_)) = (sha256, fetched.body()) else {
-            return Settled::Held(fetched.clone());
-        };
-        let (content_type, stale_error, origin) = match fetched {
-            Fetched::Found {
-                content_type,
-                origin,
-                ..
-            } => (content_type.clone(), None, *origin),
-            Fetched::Stale {
-                content_type,
-                error,
-                ..
-            } => (content_type.clone(), Some(error.clone()), Origin::Network),
-            _ => return Settled::Held(fetched.clone()),
-        };
-        Settled::OnDisk {
-            sha256,
-            content_type,
-            stale_error,
-            origin,
-        }
-    }
-
-    /// Rebuilds the answer from the memo for a later caller.
-    fn unsettle(&self, url: &str, settled: &Settled) -> Fetched {
-        let (sha256, content_type, stale_error, origin) = match settled {
-            Settled::Held(fetched) => return fetched.clone(),
-            Settled::OnDisk {
-                sha256,
-                content_type,
-                stale_error,
-                origin,
-            } => (sha256, content_type, stale_error, origin),
-        };
-        let cache = self.cache.as_ref();
-        let Some(body) = cache.and_then(|c| c.read_blob(sha256)) else {
-            // The blob vanished mid-run (e.g. `cache clean` ran meanwhile).
-            let path = cache.map(|c| c.dir().join("blobs").join(sha256));
-            let source = CacheError::io(
-                path.unwrap_or_default(),
-                io::Error::from(io::ErrorKind::NotFound),
-            );
-            let error = FetchError::Cache {
-                url: url.to_owned(),
-                source: Arc::new(source),
-            };
-            return Fetched::Failed { error };
-        };
-        let content_type = content_type.clone();
-        match stale_error {
-            Some(error) => Fetched::Stale {
-                body,
-                content_type,
-                error: error.clone(),
-            },
-            None => Fetched::Found {
-                body,
-                content_type,
-                origin: *origin,
-            },
-        }
-    }
-}
-
-/// The memo key: the trust class is part of it, so a trusted answer never satisfies an
-/// untrusted request, nor one fetched under another address rule.
-fn memo_key(url: &str, trust: &Trust) -> String {
-    match trust.scope() {
-        None => format!("trusted {url}"),
-        Some(scope) => format!("untrusted {scope} {url}"),
-    }
-}
-
-/// The entry for `url` with its body. An entry whose blob is gone counts as absent, and so does
-/// one fetched under another address rule than the untrusted request's `scope` (or without
-/// the guard at all).
-fn load(cache: &Cache, url: &str, scope: Option<&str>) -> Option<Cached> {
-    let entry = cache
-        .lookup(url)
-        .filter(|e| scope.is_none() || (e.guarded && e.scope.as_deref() == scope))?;
-    let body = match &entry.outcome {
-        Outcome::Found { sha256, .. } => Some(cache.read_blob(sha256)?),
-        Outcome::Missing => None,
-    };
-    Some(Cached { entry, body })
-}
-
-fn is_fresh(entry: &Entry, ttl: Duration) -> bool {
-    now_secs().saturating_sub(entry.fetched_at) < ttl.as_secs()
-}
-
-fn found_parts(entry: &Entry) -> (Option<String>, Option<String>) {
-    match &entry.outcome {
-        Outcome::Found {
-            sha256,
-            content_type,
-        } => (Some(sha256.clone()), content_type.clone()),
-        Outcome::Missing => (None, None),
-    }
-}
-
-fn answer_from(cached: &Cached, origin: Origin) -> (Fetched, Option<String>) {
-    let (sha256, content_type) = found_parts(&cached.entry);
-    match &cached.body {
-        Some(body) => {
-            let found = Fetched::Found {
-                body: body.clone(),
-                content_type,
-                origin,
-            };
-            (found, sha256)
-        }
-        None => (Fetched::Missing { origin }, None),
     }
 }

@@ -27,11 +27,13 @@
 //! whose resolver refuses addresses the caller's predicate rejects — checked on the resolved
 //! addresses of every hop, redirects included (`resolver.rs`).
 
+mod body;
 mod client;
 mod error;
 mod fetcher;
 mod headers;
 mod hosts;
+mod memo;
 mod proxy;
 mod resolver;
 #[cfg(test)]
@@ -43,6 +45,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use body::Body;
 pub use error::FetchError;
 pub use fetcher::Fetcher;
 pub use headers::HostHeaders;
@@ -194,8 +197,8 @@ pub enum Origin {
 pub enum Fetched {
     /// The server (or the cache) has a body for this URL.
     Found {
-        /// The body, at most `max_bytes`.
-        body: Arc<[u8]>,
+        /// The body, at most `max_bytes` (a cached one is read only when used).
+        body: Body,
         /// The MIME type the server declared, without parameters.
         content_type: Option<String>,
         /// Where it came from.
@@ -214,7 +217,7 @@ pub enum Fetched {
     /// Refreshing an expired cache entry failed; the last good body is kept.
     Stale {
         /// The last good body.
-        body: Arc<[u8]>,
+        body: Body,
         /// Its MIME type.
         content_type: Option<String>,
         /// Why the refresh failed.
@@ -226,7 +229,7 @@ pub enum Fetched {
 
 impl Fetched {
     /// The body, for `Found` and `Stale`.
-    pub fn body(&self) -> Option<&Arc<[u8]>> {
+    pub fn body(&self) -> Option<&Body> {
         match self {
             Self::Found { body, .. } | Self::Stale { body, .. } => Some(body),
             _ => None,

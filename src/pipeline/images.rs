@@ -3,18 +3,18 @@
 //! The chain hands every candidate image here: decoding it is how the chain learns whether to
 //! go on. Identical sources (one URL shared by many comments, the same upload) are processed
 //! once per run (an in-memory memo) and once across runs: the encoded outputs are kept in the
-//! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source and the output
-//! settings, so a warm build decodes and encodes nothing. CPU work runs on rayon's pool (sized
+//! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source (the name of
+//! its cache blob, known without reading it; for an identicon, of what it is drawn from) and the
+//! output settings, so a warm build reads, hashes, decodes and encodes no source. CPU work runs on rayon's pool (sized
 //! by cores); the callers are the network worker threads, which simply wait for it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use sha2::{Digest, Sha256};
-
 use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
+use crate::fetch::Body;
 pub use crate::model::Published;
 use crate::process::{DecodeLimits, EncodeOptions, process};
 use crate::publish::{AvatarDir, file_name};
@@ -63,14 +63,16 @@ impl<'a> Images<'a> {
         }
     }
 
-    /// Publishes `bytes` (or finds it published already); `Err` says why the image is unusable.
-    pub fn publish(&self, bytes: &[u8]) -> std::result::Result<Arc<Published>, ImageRejected> {
-        let digest: [u8; 32] = Sha256::digest(bytes).into();
+    /// Publishes `body` (or finds it published already); `Err` says why the image is unusable.
+    /// Looked up by the body's key (a cached download's name, an identicon's inputs), so a
+    /// source rendered before is neither read nor hashed nor drawn.
+    pub fn publish(&self, body: &Body) -> std::result::Result<Arc<Published>, ImageRejected> {
+        let digest = body.key();
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             memo.entry(digest).or_default().clone()
         };
-        slot.get_or_init(|| self.publish_uncached(&digest, bytes).map(Arc::new))
+        slot.get_or_init(|| self.publish_uncached(&digest, body).map(Arc::new))
             .clone()
     }
 
@@ -82,7 +84,7 @@ impl<'a> Images<'a> {
     fn publish_uncached(
         &self,
         digest: &[u8; 32],
-        bytes: &[u8],
+        body: &Body,
     ) -> std::result::Result<Published, ImageRejected> {
         let key = self.rendered.key(digest);
         if let Some(entry) = self.rendered.lookup(&key)
@@ -91,6 +93,9 @@ impl<'a> Images<'a> {
             self.rendered.remember(key, entry);
             return Ok(published);
         }
+        let bytes: &[u8] = body
+            .bytes()
+            .map_err(|e| ImageRejected::Source(e.to_owned()))?;
         let renditions =
             rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
                 .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
@@ -150,7 +155,72 @@ impl<'a> Images<'a> {
 }
 
 impl ImageCheck for Images<'_> {
-    fn accept(&self, bytes: &Arc<[u8]>) -> std::result::Result<(), ImageRejected> {
+    fn accept(&self, bytes: &Body) -> std::result::Result<(), ImageRejected> {
         self.publish(bytes).map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::OutputFormat;
+
+    fn images<'a>(avatars: &'a AvatarDir, cache: &std::path::Path) -> Images<'a> {
+        let options = EncodeOptions {
+            format: OutputFormat::Webp,
+            quality: 80,
+        };
+        Images::new(vec![40, 80], options, avatars, Some(cache.to_path_buf()))
+    }
+
+    #[test]
+    fn a_warm_run_draws_no_identicon_and_reads_no_source() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = temp.path().join("cache");
+        let avatars = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let cold = images(&avatars, &cache);
+        let drawn = crate::resolve::identicon::source("ada@example.org", 80);
+        let first = cold.publish(&drawn).unwrap();
+        assert!(drawn.is_loaded(), "a cold run draws it");
+        assert_eq!(cold.decoded(), 1);
+        cold.finish().unwrap();
+
+        let again = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let warm = images(&again, &cache);
+        let fresh = crate::resolve::identicon::source("ada@example.org", 80);
+        let second = warm.publish(&fresh).unwrap();
+        assert_eq!(first, second);
+        assert!(!fresh.is_loaded(), "the warm run drew the identicon again");
+        assert_eq!(warm.decoded(), 0);
+        // Another seed is another picture.
+        let other = crate::resolve::identicon::source("bob@example.org", 80);
+        assert_ne!(warm.publish(&other).unwrap().urls, first.urls);
+        assert_eq!(
+            again.written(),
+            2,
+            "only the new identicon's files are written"
+        );
+    }
+
+    #[test]
+    fn a_damaged_rendered_file_is_rendered_again_not_copied() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = temp.path().join("cache");
+        let avatars = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let cold = images(&avatars, &cache);
+        let published = cold
+            .publish(&crate::resolve::identicon::source("ada", 80))
+            .unwrap();
+        cold.finish().unwrap();
+        let name = published.urls[&40].strip_prefix("/avatars/").unwrap();
+        std::fs::write(cache.join("rendered").join(name), b"damaged").unwrap();
+        std::fs::remove_file(temp.path().join("avatars").join(name)).unwrap();
+        let again = AvatarDir::new(temp.path().join("avatars"), "/avatars/".into());
+        let warm = images(&again, &cache);
+        let body = crate::resolve::identicon::source("ada", 80);
+        assert_eq!(*warm.publish(&body).unwrap(), *published);
+        assert_eq!(warm.decoded(), 1, "rendered again from the source");
+        let bytes = std::fs::read(temp.path().join("avatars").join(name)).unwrap();
+        assert_ne!(bytes, b"damaged");
     }
 }

@@ -39,6 +39,9 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// `--jobs`: requests in flight at once, over `[http] concurrency` (`None`: the config's).
     pub jobs: Option<usize>,
+    /// `--verify`: re-hash every published file and cached download instead of trusting the
+    /// ones whose size and modification time are unchanged.
+    pub verify: bool,
     /// Told of the build's progress (the library itself prints nothing); `None`: nobody asks.
     pub observer: Option<std::sync::Arc<dyn Observer>>,
 }
@@ -49,6 +52,7 @@ impl std::fmt::Debug for BuildOptions {
             .field("offline", &self.offline)
             .field("dry_run", &self.dry_run)
             .field("jobs", &self.jobs)
+            .field("verify", &self.verify)
             .field("observer", &self.observer.as_ref().map(|_| "..."))
             .finish()
     }
@@ -94,8 +98,9 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         Some(dir) if dir.is_absolute() => &layout.avatar_dir,
         _ => &layout.root,
     };
-    let avatars =
-        AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone()).confined_to(confine);
+    let avatars = AvatarDir::new(layout.avatar_dir.clone(), layout.url_prefix.clone())
+        .confined_to(confine)
+        .with_manifest(&config.cache_dir(&layout.root), options.verify);
     avatars.ensure_confined()?;
     if !config
         .site
@@ -231,7 +236,7 @@ pub fn resolve_identities(
                     message: format!("cache ignored, starting cold: {}", warning.reason),
                 });
             }
-            Some(cache)
+            Some(cache.verifying(options.verify))
         }
         Err(error) => {
             warnings.push(Warning {
@@ -399,7 +404,7 @@ fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) ->
     // Published: the source bytes are no longer needed, and keeping them for every identity
     // until the report would hold every downloaded picture in memory at once.
     if let Some(image) = decision.image.as_mut() {
-        image.bytes = std::sync::Arc::from(Vec::new());
+        image.bytes = crate::fetch::Body::default();
     }
     Outcome {
         decision,

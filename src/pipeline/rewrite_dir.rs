@@ -83,7 +83,7 @@ fn publish_anonymous(
         quality: config.avatars.quality,
     };
     let images = Images::new(pixel_sizes(config), encode, avatars, None);
-    let published = images.publish(&bytes);
+    let published = images.publish(&bytes.into());
     images.finish()?;
     let published = match published {
         Ok(published) => published,

@@ -276,9 +276,8 @@ impl<'a> Chain<'a> {
     fn default(&self, found: &FoundIdentity) -> Step {
         let setting = self.config.avatars.default.trim();
         if setting == "identicon" {
-            let png = identicon::identicon_png(found.identity.value(), self.need_px);
             return Step::Image(SourceImage {
-                bytes: png.into(),
+                bytes: identicon::source(found.identity.value(), self.need_px),
                 stale: None,
                 gone: None,
                 fetched_from: None,

@@ -21,8 +21,8 @@ pub struct Attempt {
 /// A source image the chain settled on, not yet processed.
 #[derive(Debug, Clone)]
 pub struct SourceImage {
-    /// The encoded bytes.
-    pub bytes: Arc<[u8]>,
+    /// The encoded bytes (a cached download or an identicon is read or drawn only if used).
+    pub bytes: crate::fetch::Body,
     /// A refresh failed and these are the last good cached bytes.
     pub stale: Option<String>,
     /// The refresh failed because the avatar URL from content is gone (404/410): this URL. Not
@@ -43,6 +43,10 @@ pub enum ImageRejected {
     /// The image is fine, but its files could not be written.
     #[error(transparent)]
     Write(Arc<crate::error::Error>),
+    /// The source could not be read back (a cached download damaged or gone since it was
+    /// stored): the next build downloads it again.
+    #[error("{0}")]
+    Source(String),
 }
 
 impl ImageRejected {
@@ -50,7 +54,7 @@ impl ImageRejected {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Image(_) => ErrorKind::Image,
-            Self::Write(_) => ErrorKind::File,
+            Self::Write(_) | Self::Source(_) => ErrorKind::File,
         }
     }
 }
@@ -59,7 +63,7 @@ impl ImageRejected {
 /// here so that a broken image makes the chain go on to the next provider.
 pub trait ImageCheck: Sync {
     /// `Err` when the bytes are not a usable image (or cannot be published).
-    fn accept(&self, bytes: &Arc<[u8]>) -> Result<(), ImageRejected>;
+    fn accept(&self, bytes: &crate::fetch::Body) -> Result<(), ImageRejected>;
 }
 
 /// The chain's verdict for one identity.

@@ -22,6 +22,23 @@ const LIGHTNESS: f32 = 0.5;
 /// Largest image generated; bigger requests are clamped (avatars are at most a few hundred px).
 pub const MAX_PX: u32 = 4096;
 
+/// The identicon for `seed` at `px` as a source image drawn only when used: its key (the
+/// rendered cache's) is the SHA-256 of what it is drawn from, so a warm build that rendered it
+/// before draws nothing.
+pub fn source(seed: &str, px: u32) -> crate::fetch::Body {
+    let px = px.clamp(1, MAX_PX);
+    // Not a digest of the seed alone (that is what the picture is drawn from): the key names
+    // this drawing, its size and this module's version of the drawing.
+    let key: [u8; 32] = Sha256::new()
+        .chain_update(b"blog-avatars identicon source v1\0")
+        .chain_update(px.to_be_bytes())
+        .chain_update(seed.as_bytes())
+        .finalize()
+        .into();
+    let seed = seed.to_owned();
+    crate::fetch::Body::generated(key, move || identicon_png(&seed, px))
+}
+
 /// A PNG identicon of `px`×`px` pixels (clamped to 1–[`MAX_PX`]) for `seed`.
 pub fn identicon_png(seed: &str, px: u32) -> Vec<u8> {
     let px = px.clamp(1, MAX_PX);

@@ -4,7 +4,7 @@
 //! without a 640 px image it answers 640 with a fixed placeholder picture instead of a 404: the
 //! chain compares the body's MD5 with the configured placeholder list and falls back to 140.
 
-use md5::{Digest, Md5};
+use crate::fetch::Body;
 
 /// Default base URL (`[qq] base_url`).
 pub const DEFAULT_BASE_URL: &str = "https://q1.qlogo.cn/g";
@@ -36,9 +36,10 @@ pub fn avatar_url(base_url: &str, qq: &str, size: u32) -> String {
 }
 
 /// Whether `body` is one of the placeholder pictures, by MD5 (the list's case and surrounding
-/// spaces do not matter).
-pub fn is_placeholder(body: &[u8], placeholder_md5s: &[String]) -> bool {
-    let digest = hex::encode(Md5::digest(body));
+/// spaces do not matter). A cached download's MD5 was recorded when it was stored, so a warm
+/// build reads no picture to answer this.
+pub fn is_placeholder(body: &Body, placeholder_md5s: &[String]) -> bool {
+    let digest = hex::encode(body.md5());
     placeholder_md5s
         .iter()
         .any(|m| m.trim().eq_ignore_ascii_case(&digest))
@@ -90,8 +91,10 @@ mod tests {
 
     #[test]
     fn placeholder_detection_by_md5() {
-        let body = b"not really a png";
-        let md5 = hex::encode(Md5::digest(body));
+        use md5::{Digest, Md5};
+        let bytes = b"not really a png";
+        let md5 = hex::encode(Md5::digest(bytes));
+        let body = &Body::from(bytes.to_vec());
         assert!(is_placeholder(
             body,
             &[DEFAULT_PLACEHOLDER_MD5.into(), md5.to_uppercase()]

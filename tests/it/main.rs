@@ -48,3 +48,4 @@ mod time_bounds;
 #[cfg(feature = "serve")]
 mod upload_privacy;
 mod url;
+mod warm;
