@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use walkdir::WalkDir;
 
 use super::html::{collect_with, rewrite_page_with};
 use super::{AvatarRef, Lookup, Recognizer};
@@ -57,11 +56,7 @@ pub struct UnreplacedUrl {
 /// listed (a rewrite never writes outside `dir`), and hidden entries (`.git`, ...) are skipped.
 /// Entries that cannot be read are skipped; a missing `dir` gives an empty list.
 pub fn html_files(dir: &Path) -> Vec<PathBuf> {
-    WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+    crate::files::walk_visible(dir)
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.file_type().is_file() && is_page(entry.path()))
         .map(walkdir::DirEntry::into_path)
@@ -201,10 +196,6 @@ fn warning(path: &str, message: &dyn std::fmt::Display) -> Warning {
         line: None,
         message: message.to_string(),
     }
-}
-
-fn is_hidden(name: &OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
 fn is_page(path: &Path) -> bool {
