@@ -4,8 +4,8 @@
 //! go on. Identical sources (one URL shared by many comments, the same upload) are processed
 //! once per run (an in-memory memo) and once across runs: the encoded outputs are kept in the
 //! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source and the output
-//! settings, so a warm build decodes and encodes nothing. CPU work runs on rayon's pool (sized
-//! by cores); the callers are the network worker threads, which simply wait for it.
+//! settings, so a warm build decodes and encodes nothing. CPU work runs on the CPU pool
+//! ([`super::cpu`], sized by cores); the callers are the network threads, which simply wait.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
-use crate::process::{DecodeLimits, EncodeOptions, process};
+use crate::process::{DecodeLimits, EncodeOptions};
 use crate::publish::{AvatarDir, file_name};
 use crate::resolve::chain::ImageCheck;
 
@@ -99,9 +99,8 @@ impl<'a> Images<'a> {
             self.rendered.remember(key, entry);
             return Ok(published);
         }
-        let renditions =
-            rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
-                .map_err(|e| e.to_string())?;
+        let renditions = super::cpu::process(bytes, &self.pixel_sizes, &self.options, &self.limits)
+            .map_err(|e| e.to_string())?;
         self.decoded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();
