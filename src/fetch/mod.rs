@@ -32,6 +32,7 @@ mod error;
 mod fetcher;
 mod headers;
 mod hosts;
+mod no_proxy;
 mod proxy;
 mod resolver;
 #[cfg(test)]
