@@ -37,7 +37,7 @@ pub(crate) fn process(
     let (bytes, sizes, options, limits) = (
         bytes.to_vec(),
         pixel_sizes.to_vec(),
-        options.clone(),
+        *options,
         *limits,
     );
     on_pool(move || crate::process::process(&bytes, &sizes, &options, &limits))
