@@ -34,12 +34,7 @@ pub(crate) fn process(
 ) -> Result<Vec<Rendition>, ProcessError> {
     // The job must own its inputs (`spawn` outlives this frame as far as the types know); a copy
     // of the source bytes is small next to decoding them.
-    let (bytes, sizes, options, limits) = (
-        bytes.to_vec(),
-        pixel_sizes.to_vec(),
-        *options,
-        *limits,
-    );
+    let (bytes, sizes, options, limits) = (bytes.to_vec(), pixel_sizes.to_vec(), *options, *limits);
     on_pool(move || crate::process::process(&bytes, &sizes, &options, &limits))
 }
 

@@ -11,6 +11,7 @@
 //! threads); the two were measured side by side with `bench/run` (BENCHMARKS.md, "The network
 //! pool").
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -26,7 +27,6 @@ use crate::process::EncodeOptions;
 use crate::publish::AvatarDir;
 use crate::resolve::chain::Chain;
 use crate::scan::{FoundIdentity, SiteLayout, Warning};
-use std::path::Path;
 
 /// What resolving a set of identities produced.
 pub struct Resolved {
