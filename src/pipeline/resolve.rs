@@ -9,7 +9,7 @@
 //!
 //! This pool replaced a hand-built one (`AtomicUsize` + `Mutex<Vec<Option<_>>>` over scoped
 //! threads); the two were measured side by side with `bench/run` (BENCHMARKS.md, "The network
-//! pool").
+//! pool": no difference when the machine was quiet, two unexplained slow runs under heavy load).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
