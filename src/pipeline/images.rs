@@ -5,7 +5,7 @@
 //! once per run (an in-memory memo) and once across runs: the encoded outputs are kept in the
 //! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source and the output
 //! settings, so a warm build decodes and encodes nothing. CPU work runs on the CPU pool
-//! ([`super::cpu`], sized by cores); the callers are the network threads, which simply wait.
+//! (`pipeline::cpu`, sized by cores); the callers are the network threads, which simply wait.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;

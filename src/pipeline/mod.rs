@@ -4,7 +4,7 @@
 //! Concurrency lives here, in one place: the identities are resolved on a pool of
 //! `[http] concurrency` threads, because the work is waiting on the network and Hugo shows what
 //! tying that to the core count costs (6x slower) ([`resolve`]). Image decoding and encoding run
-//! on a core-sized pool ([`cpu`]), so processing overlaps with downloading: the first resize
+//! on a core-sized pool (`cpu`), so processing overlaps with downloading: the first resize
 //! starts as soon as the first download ends.
 
 mod cpu;

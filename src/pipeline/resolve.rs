@@ -2,9 +2,9 @@
 //! pool.
 //!
 //! Two pools, one per kind of work. The identities are resolved on a rayon pool of
-//! `2 × [http] concurrency` threads ([`resolve_all`]), because the work is waiting on the
+//! `2 × [http] concurrency` threads (`resolve_all`), because the work is waiting on the
 //! network and Hugo shows what tying that to the core count costs (6x slower). Image decoding
-//! and encoding run on the core-sized CPU pool ([`super::cpu`]), so processing overlaps with
+//! and encoding run on the core-sized CPU pool (`pipeline::cpu`), so processing overlaps with
 //! downloading: the first resize starts as soon as the first download ends.
 //!
 //! This pool replaced a hand-built one (`AtomicUsize` + `Mutex<Vec<Option<_>>>` over scoped
