@@ -1,9 +1,13 @@
 //! The one way this crate writes a file: through a temp file in the same directory, renamed
 //! into place, so a reader (or the next build after a kill) sees the old file or the new one,
-//! never half of one.
+//! never half of one. And the one way it lists a site's files ([`walk_visible`]), so that scan,
+//! render and rewrite agree on what is there.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use walkdir::{DirEntry, WalkDir};
 
 use crate::error::{Error, Result};
 
@@ -76,4 +80,73 @@ pub(crate) fn replace_with(
         source: e.error,
     })?;
     Ok(())
+}
+
+/// Every entry under `dir` (itself first), in file-name order, without following symbolic links
+/// (a link is listed as a link: Hugo and Jekyll's safe mode do not follow them either, and a
+/// rewrite must never write outside `dir`), skipping hidden entries (`.git`, `.DS_Store`, ...)
+/// and everything below a hidden folder. `dir` itself is walked whatever its name.
+pub fn walk_visible(dir: &Path) -> impl Iterator<Item = walkdir::Result<DirEntry>> {
+    walk_visible_except(dir, |_| false)
+}
+
+/// [`walk_visible`], also skipping the entries (and what is below them) that `skip` names.
+pub fn walk_visible_except(
+    dir: &Path,
+    mut skip: impl FnMut(&DirEntry) -> bool,
+) -> impl Iterator<Item = walkdir::Result<DirEntry>> {
+    WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |entry| {
+            entry.depth() == 0 || !(is_hidden(entry.file_name()) || skip(entry))
+        })
+}
+
+/// Whether a file name starts with a dot (bytes, so a name that is not UTF-8 counts too).
+pub fn is_hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+
+    #[test]
+    fn walks_sorted_skips_hidden_and_does_not_follow_links() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join(".site");
+        let write = |rel: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        };
+        for rel in ["b.md", "a/c.md", ".git/config", "a/.hidden.md", "a/.d/e.md"] {
+            write(rel);
+        }
+        let outside = temp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("secret.md"), b"x").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("linked")).unwrap();
+        let listed: Vec<(String, bool)> = walk_visible(&root)
+            .map(|entry| {
+                let entry = entry.unwrap();
+                let rel = entry.path().strip_prefix(&root).unwrap();
+                (rel.display().to_string(), entry.path_is_symlink())
+            })
+            .collect();
+        let expected = [
+            ("", false),
+            ("a", false),
+            ("a/c.md", false),
+            ("b.md", false),
+        ]
+        .into_iter()
+        .map(|(p, l)| (p.to_owned(), l))
+        .chain([("linked".to_owned(), true)])
+        .collect::<Vec<_>>();
+        assert_eq!(listed, expected);
+        assert!(is_hidden(OsStr::new(".x")) && !is_hidden(OsStr::new("x.")));
+    }
 }

@@ -41,16 +41,20 @@ pub(crate) enum Answer {
     Missing(u16),
 }
 
-/// One agent per URL scheme, since each scheme has its own proxy variable.
+/// One agent per URL scheme, since each scheme has its own proxy variable, and one without a
+/// proxy for the URLs `NO_PROXY` exempts.
 #[derive(Clone)]
 struct Agents {
     http: Agent,
     https: Agent,
+    direct: Agent,
 }
 
 impl Agents {
-    fn for_url(&self, url: &str) -> Agent {
-        if url
+    fn for_url(&self, url: &str, proxies: &ProxyEnv) -> Agent {
+        if proxies.bypass(url) {
+            self.direct.clone()
+        } else if url
             .get(..6)
             .is_some_and(|s| s.eq_ignore_ascii_case("https:"))
         {
@@ -93,6 +97,7 @@ impl Client {
         let trusted = Agents {
             http: trusted_agent(proxies.for_scheme("http")),
             https: trusted_agent(proxies.for_scheme("https")),
+            direct: trusted_agent(None),
         };
         Self {
             deadline: settings.deadline.map(|d| Instant::now() + d),
@@ -125,8 +130,10 @@ impl Client {
             });
         }
         let agent = match trust {
-            Trust::Trusted => self.trusted.for_url(url),
-            Trust::Untrusted { allow_ip, .. } => self.guarded_agents(allow_ip).for_url(url),
+            Trust::Trusted => self.trusted.for_url(url, &self.proxies),
+            Trust::Untrusted { allow_ip, .. } => {
+                self.guarded_agents(allow_ip).for_url(url, &self.proxies)
+            }
         };
         let mut attempt: u32 = 0;
         let past_deadline = || {
@@ -336,6 +343,7 @@ impl Client {
         let made = Agents {
             http: agent(self.proxies.for_scheme("http")),
             https: agent(self.proxies.for_scheme("https")),
+            direct: agent(None),
         };
         if agents.len() >= MAX_GUARDED_AGENTS {
             agents.remove(0);

@@ -34,6 +34,7 @@ mod fetcher;
 mod headers;
 mod hosts;
 mod memo;
+mod no_proxy;
 mod proxy;
 mod resolver;
 #[cfg(test)]
@@ -45,20 +46,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::config;
 pub use body::Body;
+
 pub use error::FetchError;
 pub use fetcher::Fetcher;
 pub use headers::HostHeaders;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+// The `[http]` defaults are the config's (`crate::config::DEFAULT_*`), defined once there; these
+// three have no config key.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
-const DEFAULT_CONCURRENCY: usize = 16;
-const DEFAULT_RETRIES: u32 = 2;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
 const DEFAULT_RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
-const DEFAULT_MAX_REDIRECTS: u32 = 5;
-const DEFAULT_TTL: Duration = Duration::from_secs(168 * 3600);
 
 /// How the fetcher talks to the network. Built from `[http]` in the config.
 #[derive(Debug, Clone)]
@@ -103,16 +102,16 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Duration::from_secs(config::DEFAULT_TIMEOUT_S),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_bytes: DEFAULT_MAX_BYTES,
-            concurrency: DEFAULT_CONCURRENCY,
+            max_bytes: config::DEFAULT_MAX_BYTES,
+            concurrency: config::DEFAULT_CONCURRENCY,
             per_host: None,
-            retries: DEFAULT_RETRIES,
+            retries: config::DEFAULT_RETRIES,
             backoff: DEFAULT_BACKOFF,
             retry_after_cap: DEFAULT_RETRY_AFTER_CAP,
-            max_redirects: DEFAULT_MAX_REDIRECTS,
-            ttl: DEFAULT_TTL,
+            max_redirects: config::DEFAULT_MAX_REDIRECTS,
+            ttl: Duration::from_secs(config::DEFAULT_TTL_HOURS * 3600),
             user_agent: concat!("blog-avatars/", env!("CARGO_PKG_VERSION")).to_owned(),
             images_only: false,
             host_headers: Vec::new(),

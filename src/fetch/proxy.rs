@@ -2,9 +2,10 @@
 //!
 //! * `http://` URLs use `http_proxy` / `HTTP_PROXY`, `https://` URLs use `https_proxy` /
 //!   `HTTPS_PROXY`, both fall back to `all_proxy` / `ALL_PROXY`; `no_proxy` / `NO_PROXY` lists
-//!   hosts reached directly. An empty variable counts as unset; one that is not a proxy URL
-//!   is an error every request reports, never a silent direct connection.
-//!   A redirect keeps the agent, so the proxy of the first URL's scheme.
+//!   hosts reached directly, read as curl reads it ([`NoProxy`]). An empty variable counts as
+//!   unset; one that is not a proxy URL is an error every request reports, never a silent
+//!   direct connection. A redirect keeps the agent: the proxy of the first URL's scheme, or
+//!   none when `NO_PROXY` exempts the first URL.
 //! * The proxy itself is the user's choice (like a base URL in the config) and is not checked.
 //!   Every *target* is: on a direct hop ureq resolves it through the guarded resolver; on a
 //!   proxied hop [`GuardedProxy`] resolves it through that same resolver, refuses what the guard
@@ -12,6 +13,8 @@
 //!   SOCKS request by address), so the proxy cannot be made to resolve the name differently.
 
 use std::borrow::Cow;
+
+pub(crate) use super::no_proxy::NoProxy;
 
 use ureq::Proxy;
 use ureq::ProxyProtocol;
@@ -30,6 +33,8 @@ pub(crate) struct ProxyEnv {
     pub https: Option<Proxy>,
     /// A variable that is set but not a usable proxy URL: `NAME=value: reason`.
     pub error: Option<String>,
+    /// Hosts reached directly.
+    pub no_proxy: NoProxy,
 }
 
 impl ProxyEnv {
@@ -49,10 +54,12 @@ impl ProxyEnv {
             })
         };
         let all = pick(["all_proxy", "ALL_PROXY"]);
-        let no_proxy = pick(["no_proxy", "NO_PROXY"]).map(|(_, v)| v);
+        env.no_proxy = pick(["no_proxy", "NO_PROXY"])
+            .map(|(_, v)| NoProxy::parse(&v))
+            .unwrap_or_default();
         let mut parse = |chosen: Option<(String, String)>| {
             let (name, value) = chosen.or_else(|| all.clone())?;
-            match build(&value, no_proxy.as_deref()) {
+            match build(&value) {
                 Ok(proxy) => Some(proxy),
                 Err(reason) => {
                     env.error
@@ -68,7 +75,12 @@ impl ProxyEnv {
         env
     }
 
-    /// The proxy for a URL of `scheme`.
+    /// Whether `url` is reached directly whatever the proxy variables say (`NO_PROXY`).
+    pub(crate) fn bypass(&self, url: &str) -> bool {
+        self.no_proxy.matches_url(url)
+    }
+
+    /// The proxy for a URL of `scheme` (before [`ProxyEnv::bypass`]).
     pub(crate) fn for_scheme(&self, scheme: &str) -> Option<Proxy> {
         match scheme {
             "https" => self.https.clone(),
@@ -77,11 +89,12 @@ impl ProxyEnv {
     }
 }
 
-/// A proxy from a variable's value, with the `NO_PROXY` entries. For an HTTP proxy the target
+/// A proxy from a variable's value, without `NO_PROXY` entries (ureq would read them its own
+/// way; [`ProxyEnv::bypass`] decides instead). For an HTTP proxy the target
 /// is never resolved by ureq's own proxy code (its `CONNECT` line would carry the port twice);
 /// the guarded agents resolve it in [`GuardedProxy`], the trusted ones leave it to the proxy.
 /// SOCKS keeps its protocol's own default (SOCKS4 and SOCKS5 resolve locally).
-fn build(value: &str, no_proxy: Option<&str>) -> Result<Proxy, String> {
+fn build(value: &str) -> Result<Proxy, String> {
     let parsed = Proxy::new(value).map_err(|e| e.to_string())?;
     let mut builder = Proxy::builder(parsed.protocol())
         .host(parsed.host())
@@ -97,12 +110,6 @@ fn build(value: &str, no_proxy: Option<&str>) -> Result<Proxy, String> {
     }
     if let Some(password) = parsed.password() {
         builder = builder.password(password);
-    }
-    for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
-        let entry = entry.trim();
-        if !entry.is_empty() {
-            builder = builder.no_proxy(entry);
-        }
     }
     builder.build().map_err(|e| e.to_string())
 }
@@ -127,12 +134,10 @@ impl<In: Transport, R: Resolver> Connector<In> for GuardedProxy<R> {
         if let Some(transport) = chained {
             return Ok(Some(Either::A(transport)));
         }
+        // An agent has a proxy only for URLs that `NO_PROXY` does not exempt.
         let Some(proxy) = details.config.proxy() else {
             return Ok(None);
         };
-        if proxy.is_no_proxy(details.uri) {
-            return Ok(None);
-        }
         // The agent's resolver is the guarded one: a refused address ends the request here.
         let addrs = details
             .resolver
@@ -214,14 +219,14 @@ mod tests {
             ("no_proxy", "example.org, .internal.test"),
         ]));
         assert!(env.http.is_none());
-        let https = env.https.unwrap();
-        assert_eq!(https.port(), 1);
-        let uri: Uri = "https://example.org/a.png".parse().unwrap();
-        assert!(https.is_no_proxy(&uri));
-        let uri: Uri = "https://x.internal.test/a.png".parse().unwrap();
-        assert!(https.is_no_proxy(&uri));
-        let uri: Uri = "https://other.example/a.png".parse().unwrap();
-        assert!(!https.is_no_proxy(&uri));
+        assert_eq!(env.https.as_ref().unwrap().port(), 1);
+        assert!(env.bypass("https://example.org/a.png"));
+        assert!(env.bypass("https://x.internal.test/a.png"));
+        assert!(!env.bypass("https://other.example/a.png"));
+        // Curl's reading, not ureq's: a name covers its subdomains, and networks are CIDR.
+        assert!(env.bypass("https://img.example.org/a.png"));
+        let env = ProxyEnv::from_vars(vars(&[("NO_PROXY", "10.0.0.0/8")]));
+        assert!(env.bypass("http://10.1.2.3/a.png"));
     }
 
     #[test]

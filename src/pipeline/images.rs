@@ -5,8 +5,9 @@
 //! once per run (an in-memory memo) and once across runs: the encoded outputs are kept in the
 //! rendered cache ([`crate::cache::rendered`]), keyed by the SHA-256 of the source (the name of
 //! its cache blob, known without reading it; for an identicon, of what it is drawn from) and the
-//! output settings, so a warm build reads, hashes, decodes and encodes no source. CPU work runs on rayon's pool (sized
-//! by cores); the callers are the network worker threads, which simply wait for it.
+//! output settings, so a warm build reads, hashes, decodes and encodes no source. CPU work runs
+//! on the CPU pool (`pipeline::cpu`, sized by cores); the callers are the network threads, which
+//! simply wait.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
 use crate::fetch::Body;
 pub use crate::model::Published;
-use crate::process::{DecodeLimits, EncodeOptions, process};
+use crate::process::{DecodeLimits, EncodeOptions};
 use crate::publish::{AvatarDir, file_name};
 use crate::resolve::chain::{ImageCheck, ImageRejected};
 
@@ -96,9 +97,8 @@ impl<'a> Images<'a> {
         let bytes: &[u8] = body
             .bytes()
             .map_err(|e| ImageRejected::Source(e.to_owned()))?;
-        let renditions =
-            rayon::scope(|_| process(bytes, &self.pixel_sizes, &self.options, &self.limits))
-                .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
+        let renditions = super::cpu::process(bytes, &self.pixel_sizes, &self.options, &self.limits)
+            .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
         self.decoded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();

@@ -3,32 +3,31 @@
 //!
 //! Concurrency lives here, in one place: the identities are resolved on a pool of
 //! `[http] concurrency` threads, because the work is waiting on the network and Hugo shows what
-//! tying that to the core count costs (6x slower). Image decoding and encoding run on rayon's
-//! core-sized pool (see [`images`]), so processing overlaps with downloading: the first resize
+//! tying that to the core count costs (6x slower) ([`resolve`]). Image decoding and encoding run
+//! on a core-sized pool (`cpu`), so processing overlaps with downloading: the first resize
 //! starts as soon as the first download ends.
 
+mod cpu;
 pub mod images;
 mod observer;
 mod plan;
+pub mod resolve;
 pub mod rewrite_dir;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::cache::Cache;
 use crate::config::Config;
 use crate::error::Result;
-use crate::fetch::{Fetcher, HttpSettings};
-use crate::process::EncodeOptions;
+use crate::fetch::HttpSettings;
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
 use crate::report::{BuildReport, IdentityReport};
 use crate::resolve::chain::{Chain, Decision};
 use crate::scan::{FoundIdentity, LayoutKind, SiteLayout, Warning};
 use images::{Images, Published};
 pub use observer::Observer;
+pub use resolve::{Resolved, Sweep, resolve_identities};
 
 /// Run-time choices from the command line (the config holds the rest).
 #[derive(Clone, Default)]
@@ -192,117 +191,6 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     Ok(report)
 }
 
-/// What resolving a set of identities produced.
-pub struct Resolved {
-    /// Per identity, in the order given: the chain's decision, the published files, and
-    /// warnings about the identity's content.
-    pub outcomes: Vec<Outcome>,
-    /// Network and cache counters.
-    pub fetch_stats: crate::fetch::FetchStats,
-    /// Hosts given up on during the run (`host:port`).
-    pub hosts_given_up: Vec<String>,
-    /// Source images decoded (the rest came from the rendered cache).
-    pub decoded: usize,
-    /// The build lock on the cache: hold it until the outputs are complete.
-    pub(crate) lock: Option<crate::cache::sweep::BuildLock>,
-}
-
-/// Where a killed build may have left temp files: directories swept flat, and one swept deep.
-pub struct Sweep<'a> {
-    /// Swept one level deep (the avatar directory, the data file's directory).
-    pub flat_dirs: &'a [&'a Path],
-    /// Swept recursively (the rendered output).
-    pub deep_dir: Option<&'a Path>,
-}
-
-/// Resolves `identities` through the chain and publishes their images into `avatars`, using
-/// and then saving the caches. Shared by `build` and `rewrite`.
-pub fn resolve_identities(
-    identities: &[FoundIdentity],
-    layout: &SiteLayout,
-    config: &Config,
-    avatars: &AvatarDir,
-    options: &BuildOptions,
-    sweep_dirs: Sweep<'_>,
-    warnings: &mut Vec<Warning>,
-) -> Result<Resolved> {
-    let cache_dir = config.cache_dir(&layout.root);
-    let cache = match Cache::open(&cache_dir) {
-        Ok((cache, warning)) => {
-            if let Some(warning) = warning {
-                warnings.push(Warning {
-                    path: warning.path.display().to_string(),
-                    line: None,
-                    message: format!("cache ignored, starting cold: {}", warning.reason),
-                });
-            }
-            Some(cache.verifying(options.verify))
-        }
-        Err(error) => {
-            warnings.push(Warning {
-                path: cache_dir.display().to_string(),
-                line: None,
-                message: format!("cache unusable, starting cold: {error}"),
-            });
-            None
-        }
-    };
-    // Held to the end of the build; it also clears what killed builds left (see `sweep`).
-    let lock = crate::cache::sweep::begin(
-        &cache_dir,
-        cache.as_ref(),
-        sweep_dirs.flat_dirs,
-        sweep_dirs.deep_dir,
-    )
-    .map(|(lock, _removed)| lock);
-    let fetcher = Fetcher::new(http_settings(config), cache, options.offline);
-    let images = Images::new(
-        pixel_sizes(config),
-        EncodeOptions {
-            format: config.avatars.format,
-            quality: config.avatars.quality,
-        },
-        avatars,
-        Some(cache_dir.clone()),
-    );
-    let chain = Chain::new(config, layout, &fetcher);
-    let observer = options.observer.as_deref();
-    if let Some(observer) = observer {
-        observer.resolving(identities.len());
-    }
-    let outcomes = resolve_all(
-        identities,
-        &chain,
-        &images,
-        config.http.concurrency,
-        observer,
-    );
-    if let Some(observer) = observer {
-        observer.resolved();
-    }
-    let decoded = images.decoded();
-    images.finish()?;
-    let hosts_given_up = fetcher.hosts_given_up();
-    let fetch_stats = match fetcher.finish() {
-        Ok(stats) => stats,
-        Err(error) => {
-            warnings.push(Warning {
-                path: cache_dir.display().to_string(),
-                line: None,
-                message: format!("cache not saved: {error}"),
-            });
-            Default::default()
-        }
-    };
-    Ok(Resolved {
-        outcomes,
-        fetch_stats,
-        hosts_given_up,
-        decoded,
-        lock,
-    })
-}
-
 /// What resolving one identity produced.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -312,85 +200,6 @@ pub struct Outcome {
     pub published: Option<std::sync::Arc<Published>>,
     /// Warnings about the identity's content (refused URLs, missing files).
     pub warnings: Vec<String>,
-}
-
-/// Resolves every identity on `concurrency` threads; results in input order.
-fn resolve_all(
-    identities: &[FoundIdentity],
-    chain: &Chain<'_>,
-    images: &Images<'_>,
-    concurrency: usize,
-    observer: Option<&dyn Observer>,
-) -> Vec<Outcome> {
-    let total = identities.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
-    // More workers than requests in flight: a worker busy with an upload or an identicon (no
-    // network) must not leave a request slot idle; the fetcher's gate still caps requests.
-    let threads = concurrency.saturating_mul(2).clamp(1, total.max(1));
-    let order = Interleave::new(total);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let step = next.fetch_add(1, Ordering::Relaxed);
-                    if step >= total {
-                        break;
-                    }
-                    let index = order.at(step);
-                    let found = &identities[index];
-                    let outcome = resolve_one(found, chain, images);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(outcome);
-                    if let Some(observer) = observer {
-                        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        observer.identity_done(done, total);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|outcome| outcome.unwrap_or_else(unreachable_outcome))
-        .collect()
-}
-
-/// A fixed permutation of `0..total` that spreads neighbours apart: scan order groups identities
-/// by kind, so uploads (no network) or QQ's large pictures would otherwise come in one block
-/// and leave the network idle while the CPU catches up.
-struct Interleave {
-    total: usize,
-    stride: usize,
-}
-
-impl Interleave {
-    fn new(total: usize) -> Self {
-        // A stride near total / golden ratio, coprime with total, visits every index once.
-        let mut stride = ((total as f64 * 0.618_033_988_75) as usize).max(1);
-        while gcd(stride, total.max(1)) != 1 {
-            stride += 1;
-        }
-        Self { total, stride }
-    }
-
-    fn at(&self, step: usize) -> usize {
-        ((step as u128 * self.stride as u128) % self.total.max(1) as u128) as usize
-    }
-}
-
-fn gcd(mut a: usize, mut b: usize) -> usize {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
-/// Every index is filled by exactly one worker; this only satisfies the type.
-fn unreachable_outcome() -> Outcome {
-    Outcome::default()
 }
 
 fn resolve_one(found: &FoundIdentity, chain: &Chain<'_>, images: &Images<'_>) -> Outcome {
@@ -477,23 +286,4 @@ pub fn build_site(
 ) -> Result<BuildReport> {
     let (config, layout) = crate::open_site(site, config_path)?;
     build(&layout, &config, options)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn interleave_visits_every_index_once_and_spreads_neighbours() {
-        for total in [0usize, 1, 2, 3, 10, 16, 97, 1000] {
-            let order = Interleave::new(total);
-            let mut seen: Vec<usize> = (0..total).map(|step| order.at(step)).collect();
-            if total > 10 {
-                // Consecutive steps land far apart.
-                assert!(seen[0].abs_diff(seen[1]) > total / 4, "{total}: {seen:?}");
-            }
-            seen.sort_unstable();
-            assert_eq!(seen, (0..total).collect::<Vec<_>>(), "{total}");
-        }
-    }
 }

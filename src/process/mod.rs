@@ -40,11 +40,11 @@ pub struct EncodeOptions {
 }
 
 impl Default for EncodeOptions {
-    /// Lossy WebP at quality 80, the contract's defaults.
+    /// Lossy WebP at quality 80, the contract's defaults (the config's).
     fn default() -> Self {
         EncodeOptions {
-            format: OutputFormat::Webp,
-            quality: 80,
+            format: OutputFormat::default(),
+            quality: crate::config::DEFAULT_QUALITY,
         }
     }
 }

@@ -10,7 +10,6 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
-use walkdir::WalkDir;
 
 use super::avatars::{Avatar, Avatars};
 use super::dates::BlogDate;
@@ -103,11 +102,7 @@ pub fn in_data_files(dir: &Path, layout: &SiteLayout, limit: u64) -> (Vec<Value>
     if !dir.is_dir() {
         return (comments, warnings);
     }
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let walker = crate::files::walk_visible(dir);
     for entry in walker {
         let warn = |path: &Path, message: String| Warning {
             path: layout.relative(path),

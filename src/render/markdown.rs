@@ -67,8 +67,7 @@ pub fn comment_html(markdown: &str) -> String {
     let events = parser.filter_map(|event| match event {
         // Shown as text, quotes escaped too, so not even an attribute-like string survives.
         Event::Html(raw) | Event::InlineHtml(raw) => {
-            let mut text = String::with_capacity(raw.len() + 16);
-            pulldown_cmark_escape::escape_html(&mut text, &raw).ok()?;
+            let text = htmlize::escape_all_quotes(raw.as_ref()).into_owned();
             Some(Event::InlineHtml(CowStr::from(text)))
         }
         Event::Start(Tag::HtmlBlock) => Some(Event::Start(Tag::Paragraph)),

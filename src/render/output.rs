@@ -6,8 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::scan::{SiteLayout, Warning};
@@ -58,14 +56,9 @@ impl Output {
         warnings: &mut Vec<Warning>,
     ) -> Result<()> {
         for dir in layout.static_dirs.iter().filter(|dir| dir.is_dir()) {
-            let walker = WalkDir::new(dir)
-                .follow_links(false)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    let hidden = e.file_name().to_string_lossy().starts_with('.');
-                    e.depth() == 0 || !(hidden || private.iter().any(|p| e.path().starts_with(p)))
-                });
+            let walker = crate::files::walk_visible_except(dir, |e| {
+                private.iter().any(|p| e.path().starts_with(p))
+            });
             for entry in walker {
                 let entry = entry.map_err(|e| {
                     let path = e.path().unwrap_or(dir).to_path_buf();

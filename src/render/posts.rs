@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
-use walkdir::WalkDir;
 
 use super::avatars::{Avatar, Avatars};
 use super::comments::{self, Comment, field, text_field};
@@ -66,11 +65,7 @@ pub fn list(layout: &SiteLayout) -> (Vec<PathBuf>, Vec<Warning>) {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
     for dir in layout.post_dirs.iter().filter(|dir| dir.is_dir()) {
-        let walker = WalkDir::new(dir)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        let walker = crate::files::walk_visible(dir);
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_post(entry.path()) => {

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::identify::identify;
@@ -187,11 +186,7 @@ fn list_files(layout: &SiteLayout) -> (Vec<(PathBuf, FileKind)>, Vec<Warning>) {
         if !dir.is_dir() {
             continue;
         }
-        let walker = WalkDir::new(dir)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+        let walker = crate::files::walk_visible(dir);
         for entry in walker {
             let wanted = |path: &Path| {
                 path.extension()
@@ -244,10 +239,6 @@ pub fn data_dir(layout: &SiteLayout) -> PathBuf {
     } else {
         layout.comment_dir.clone()
     }
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
 fn scan_file(

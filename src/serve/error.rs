@@ -131,25 +131,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `5 MiB`, `300 KiB`, `12 bytes`.
+/// `5.00 MiB`, `300.00 KiB`, `12 B` ([`indicatif::HumanBytes`]).
 pub(crate) fn human_bytes(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * KIB;
-    if bytes >= MIB {
-        format!("{} MiB", format_tenths(bytes * 10 / MIB))
-    } else if bytes >= KIB {
-        format!("{} KiB", format_tenths(bytes * 10 / KIB))
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
-fn format_tenths(tenths: u64) -> String {
-    if tenths.is_multiple_of(10) {
-        (tenths / 10).to_string()
-    } else {
-        format!("{}.{}", tenths / 10, tenths % 10)
-    }
+    indicatif::HumanBytes(bytes).to_string()
 }
 
 #[cfg(test)]
@@ -158,17 +142,17 @@ mod tests {
 
     #[test]
     fn sizes_read_like_people_write_them() {
-        assert_eq!(human_bytes(5 * 1024 * 1024), "5 MiB");
-        assert_eq!(human_bytes(1024 * 1024 + 512 * 1024), "1.5 MiB");
-        assert_eq!(human_bytes(300 * 1024), "300 KiB");
-        assert_eq!(human_bytes(1000), "1000 bytes");
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5.00 MiB");
+        assert_eq!(human_bytes(1024 * 1024 + 512 * 1024), "1.50 MiB");
+        assert_eq!(human_bytes(300 * 1024), "300.00 KiB");
+        assert_eq!(human_bytes(1000), "1000 B");
     }
 
     #[test]
     fn errors_carry_status_and_code() {
         let error = ApiError::too_large(1024);
         assert_eq!(error.status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert!(error.error.contains("1 KiB"), "{}", error.error);
+        assert!(error.error.contains("1.00 KiB"), "{}", error.error);
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["code"], "too_large");
         assert!(json.get("existing").is_none());

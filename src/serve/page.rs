@@ -163,20 +163,9 @@ pub(crate) fn info_page(title: &str, body_html: &str) -> String {
     render("info.html", &context)
 }
 
-/// Escapes text for HTML element content and quoted attributes.
+/// Escapes text for HTML element content and quoted attributes (the crate's one escaper).
 pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    htmlize::escape_all_quotes(text).into_owned()
 }
 
 #[cfg(test)]

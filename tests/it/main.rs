@@ -23,6 +23,7 @@ mod library;
 mod messages;
 #[cfg(target_os = "linux")] // unshare, ip
 mod netns;
+mod no_proxy;
 mod outcomes;
 mod package;
 #[cfg(feature = "serve")]

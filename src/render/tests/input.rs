@@ -47,7 +47,7 @@ fn hostile_content_is_escaped() {
         r#"alt="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" loading="lazy" decoding="async">"#
     ));
     assert!(
-        page.contains("&lt;script&gt;alert(&#39;body&#39;)&lt;/script&gt;"),
+        page.contains("&lt;script&gt;alert(&apos;body&apos;)&lt;/script&gt;"),
         "{page}"
     );
     assert!(page.contains("&lt;/title&gt;&lt;script&gt;"), "{page}");

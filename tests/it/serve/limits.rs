@@ -24,7 +24,7 @@ fn uploads_above_the_size_limit_are_refused_with_the_limit_named() {
         );
         let json = answer.assert_error(413, "too_large");
         assert!(
-            json["error"].as_str().unwrap().contains("1000 bytes"),
+            json["error"].as_str().unwrap().contains("1000 B "),
             "{json}"
         );
     }
