@@ -7,9 +7,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use blog_avatars::process::{
-    DecodeLimits, EncodeOptions, OutputFormat, decode_square, process, render,
-};
+use blog_avatars::model::OutputFormat;
+use blog_avatars::process::{DecodeLimits, EncodeOptions, decode_square, process, render};
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder, RgbImage};
 

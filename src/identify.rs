@@ -6,10 +6,9 @@
 //! message for the blog owner.
 
 use crate::model::{
-    AvatarUrl, Email, GithubLogin, GravatarHash, InvalidAvatarUrl, InvalidEmail,
-    InvalidGithubLogin, QqNumber, SitePath, shorten,
+    AvatarUrl, Email, GithubLogin, GravatarHash, Identity, InvalidAvatarUrl, InvalidEmail,
+    InvalidGithubLogin, QqNumber, SitePath, Source, shorten,
 };
-pub use crate::model::{Identity, IdentityKind, Source};
 
 /// What kind of field a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

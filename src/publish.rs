@@ -13,9 +13,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cache::manifest::Manifest;
-use crate::config::ProviderName;
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::model::Provider;
 
 /// Hex digits of the SHA-256 used in file names (64 bits: collisions are not a practical concern
 /// for one site's avatars, and names stay short).
@@ -65,7 +65,7 @@ pub struct SizeUrls {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DataEntry {
     /// The provider that won.
-    pub provider: ProviderName,
+    pub provider: Provider,
     /// CSS size → URLs.
     pub sizes: BTreeMap<String, SizeUrls>,
 }

@@ -95,7 +95,7 @@ fn data_file_shape() {
     data.avatars.insert(
         "Ada@Example.org ".into(),
         DataEntry {
-            provider: ProviderName::Gravatar,
+            provider: Provider::Gravatar,
             sizes: BTreeMap::from([(
                 "40".into(),
                 SizeUrls {

@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::ProviderName;
 use crate::fetch::FetchStats;
+use crate::model::Provider;
+use crate::model::Warning;
 use crate::model::status::ErrorKind;
 use crate::scan::layout::LayoutSummary;
-use crate::scan::{LayoutKind, SiteLayout, Warning};
+use crate::scan::{LayoutKind, SiteLayout};
 
 /// Files the build produced.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -144,7 +145,7 @@ impl BuildReport {
     ) -> Self {
         let mut totals = BTreeMap::new();
         for identity in &identities {
-            let key = identity.provider.map_or("none", ProviderName::as_str);
+            let key = identity.provider.map_or("none", Provider::as_str);
             *totals.entry(key.to_owned()).or_insert(0) += 1;
         }
         let stale_urls = identities.iter().filter_map(|i| i.gone.clone()).collect();

@@ -6,10 +6,10 @@
 //! replay every saved crash (`fuzz/regressions/<target>/`) and the seed inputs on stable Rust.
 
 use blog_avatars::config::ScanConfig;
-use blog_avatars::identify::{FieldKind, Identity, identify};
-use blog_avatars::model::{Email, GithubLogin, QqNumber};
+use blog_avatars::identify::{FieldKind, identify};
+use blog_avatars::model::{Email, GithubLogin, Identity, OutputFormat, QqNumber};
 use blog_avatars::net_guard::{UrlPolicy, check_content_url, classify_ip, parse_ip_host};
-use blog_avatars::process::{DecodeLimits, EncodeOptions, OutputFormat, process};
+use blog_avatars::process::{DecodeLimits, EncodeOptions, process};
 use blog_avatars::scan::fields::{FieldNames, Locator, extract};
 use blog_avatars::scan::front_matter::{FrontMatterFormat, read_front_matter, split};
 use blog_avatars::scan::parse;

@@ -1,8 +1,9 @@
 //! What must never be published: every identifier of the site's identities, and the redacted
 //! form a report may print instead (CI logs are often public).
 
-use crate::identify::Identity;
-use crate::resolve::gravatar::{HashAlgo, email_hash};
+use crate::model::HashAlgo;
+use crate::model::Identity;
+use crate::resolve::gravatar::email_hash;
 use crate::scan::FoundIdentity;
 
 /// What kind of identifier a [`Secret`] is.

@@ -87,10 +87,6 @@ impl Default for ScanConfig {
     }
 }
 
-/// A link of the provider chain: the one [`Provider`] enum, under the name the chain, the
-/// report and the renderer still import.
-pub use crate::model::Provider as ProviderName;
-
 /// `[avatars]`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::cache::rendered::{RenderedCache, RenderedEntry};
 use crate::error::Result;
 use crate::fetch::Body;
-pub use crate::model::Published;
+use crate::model::Published;
 use crate::process::{DecodeLimits, EncodeOptions};
 use crate::publish::{AvatarDir, file_name};
 use crate::resolve::chain::{ImageCheck, ImageRejected};
@@ -163,7 +163,7 @@ impl ImageCheck for Images<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::OutputFormat;
+    use crate::model::OutputFormat;
 
     fn images<'a>(avatars: &'a AvatarDir, cache: &std::path::Path) -> Images<'a> {
         let options = EncodeOptions {

@@ -21,11 +21,12 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::error::Result;
 use crate::fetch::HttpSettings;
+use crate::model::{Published, Warning};
 use crate::publish::{AvatarDir, DataEntry, DataFile, SizeUrls};
 use crate::report::{BuildReport, IdentityReport};
 use crate::resolve::chain::{Chain, Decision};
-use crate::scan::{FoundIdentity, LayoutKind, SiteLayout, Warning};
-use images::{Images, Published};
+use crate::scan::{FoundIdentity, LayoutKind, SiteLayout};
+use images::Images;
 pub use observer::Observer;
 pub use resolve::{Resolved, Sweep, resolve_identities};
 

@@ -23,10 +23,11 @@ use crate::cache::Cache;
 use crate::config::Config;
 use crate::error::Result;
 use crate::fetch::Fetcher;
+use crate::model::Warning;
 use crate::process::EncodeOptions;
 use crate::publish::AvatarDir;
 use crate::resolve::chain::Chain;
-use crate::scan::{FoundIdentity, SiteLayout, Warning};
+use crate::scan::{FoundIdentity, SiteLayout};
 
 /// What resolving a set of identities produced.
 pub struct Resolved {

@@ -16,7 +16,7 @@ use super::images::Images;
 use super::{BuildOptions, Sweep, data_entry, pixel_sizes, plan, resolve_identities};
 use crate::config::{CONFIG_FILE_NAME, Config};
 use crate::error::{Error, Result};
-use crate::identify::Identity;
+use crate::model::Identity;
 use crate::process::EncodeOptions;
 use crate::publish::{AvatarDir, DataEntry};
 use crate::report::{BuildReport, FileTotals, IdentityReport, RewriteTotals};
@@ -90,7 +90,7 @@ fn publish_anonymous(
         Err(message) => return Ok(Err(format!("default avatar: {message}"))),
     };
     let decision = crate::resolve::chain::Decision {
-        provider: Some(crate::config::ProviderName::Default),
+        provider: Some(crate::model::Provider::Default),
         image: None,
         attempts: Vec::new(),
     };
@@ -179,7 +179,7 @@ pub fn rewrite_site(
         warnings.extend(
             chain_warnings
                 .into_iter()
-                .map(|message| crate::scan::Warning {
+                .map(|message| crate::model::Warning {
                     path: dir.display().to_string(),
                     line: None,
                     message,
@@ -194,7 +194,7 @@ pub fn rewrite_site(
         match publish_anonymous(&config, &root, &avatars)? {
             Ok(entry) => Some(entry),
             Err(message) => {
-                warnings.push(crate::scan::Warning {
+                warnings.push(crate::model::Warning {
                     path: dir.display().to_string(),
                     line: None,
                     message: format!("avatar URLs that name nobody left as they were: {message}"),
@@ -251,7 +251,7 @@ fn keep_cache_out_of(
     dir: &Path,
     root: &Path,
     config: &mut Config,
-) -> Result<Option<crate::scan::Warning>> {
+) -> Result<Option<crate::model::Warning>> {
     use crate::scan::published::normalise;
     let published = normalise(dir);
     let cache = normalise(&config.cache_dir(root));
@@ -274,7 +274,7 @@ fn keep_cache_out_of(
             dir.display()
         ))
     })?;
-    let note = crate::scan::Warning {
+    let note = crate::model::Warning {
         path: dir.display().to_string(),
         line: None,
         message: format!(

@@ -8,6 +8,7 @@
 //! Pure and synchronous: no file system, no network, no global state. Callers decide where the
 //! bytes come from and where the files go, and run many images in parallel on rayon; each call
 //! uses one core.
+use crate::model::OutputFormat;
 
 mod budget;
 mod color;
@@ -23,8 +24,6 @@ pub use decode::{DecodeLimits, SquareImage, decode_square, decode_square_in};
 pub use error::ProcessError;
 pub use render::render;
 pub use sniff::{SourceFormat, sniff};
-
-pub use crate::model::OutputFormat;
 
 /// Largest avatar side [`render`] produces, in pixels. Far above any avatar's 2x size; it only
 /// stops a mistyped size from allocating gigabytes.

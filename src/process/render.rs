@@ -10,7 +10,8 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{self, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder};
 
-use super::{EncodeOptions, MAX_OUTPUT_PX, OutputFormat, ProcessError, Rendition, SquareImage};
+use super::{EncodeOptions, MAX_OUTPUT_PX, ProcessError, Rendition, SquareImage};
+use crate::model::OutputFormat;
 
 /// Resizes `image` to `px` × `px` and encodes it as `options` say. Sizes above the source's side
 /// are allowed (small uploads exist) and flagged with [`Rendition::upscaled`].

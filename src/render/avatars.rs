@@ -135,7 +135,7 @@ fn without_comment_lists(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ProviderName;
+    use crate::model::Provider;
     use crate::publish::DataEntry;
     use serde_json::json;
 
@@ -153,7 +153,7 @@ mod tests {
                 })
                 .collect();
             let entry = DataEntry {
-                provider: ProviderName::Default,
+                provider: Provider::Default,
                 sizes,
             };
             data.avatars.insert((*raw).to_owned(), entry);

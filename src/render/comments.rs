@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::avatars::{Avatar, Avatars};
 use super::dates::BlogDate;
 use super::markdown::comment_html;
-use crate::scan::{SiteLayout, Warning};
+use crate::model::Warning;
+use crate::scan::SiteLayout;
 
 /// Fields holding the commenter's name, first match wins.
 const NAME_FIELDS: &[&str] = &["name", "author", "nick"];

@@ -41,8 +41,9 @@ pub use templates::BUNDLED as BUNDLED_THEME;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::model::Warning;
 use crate::publish::DataFile;
-use crate::scan::{SiteLayout, Warning};
+use crate::scan::SiteLayout;
 use output::Output;
 
 /// Shown when `[site] title` is not set.

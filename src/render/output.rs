@@ -8,7 +8,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
-use crate::scan::{SiteLayout, Warning};
+use crate::model::Warning;
+use crate::scan::SiteLayout;
 
 /// Lists, one per line, the files the last render wrote (relative, `/`-separated).
 pub const MANIFEST: &str = ".blog-avatars-rendered";

@@ -11,8 +11,9 @@ use super::avatars::{Avatar, Avatars};
 use super::comments::{self, Comment, field, text_field};
 use super::dates::BlogDate;
 use super::markdown::post_html;
+use crate::model::Warning;
+use crate::scan::SiteLayout;
 use crate::scan::front_matter::{FrontMatterError, split};
-use crate::scan::{SiteLayout, Warning};
 
 /// Markdown extensions; `.html`/`.htm` posts are used as they are.
 const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd"];

@@ -121,7 +121,8 @@ pub fn template_error(path: impl Into<PathBuf>, error: &tera::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, ProviderName};
+    use crate::config::Config;
+    use crate::model::Provider;
     use crate::publish::{DataEntry, DataFile, SizeUrls};
 
     fn avatars() -> Arc<Avatars> {
@@ -133,7 +134,7 @@ mod tests {
         data.avatars.insert(
             "12345".into(),
             DataEntry {
-                provider: ProviderName::Qq,
+                provider: Provider::Qq,
                 sizes: BTreeMap::from([("40".into(), urls(40)), ("80".into(), urls(80))]),
             },
         );

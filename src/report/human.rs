@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use super::{BuildReport, IdentityReport};
-use crate::config::ProviderName;
+use crate::model::Provider;
 use crate::model::status::{AttemptError, ErrorKind, Skip, Status};
 
 /// `1 warning`, `2 warnings`, `0 warnings`.
@@ -46,7 +46,7 @@ fn classify(identity: &IdentityReport) -> Option<(&'static str, String, Option<S
         _ => None,
     });
     let what = match identity.provider {
-        Some(ProviderName::Default) => "used the default avatar",
+        Some(Provider::Default) => "used the default avatar",
         None => "got no avatar",
         Some(_) if first_error.is_some() => "got an avatar after an error",
         Some(_) => return None,
@@ -205,7 +205,7 @@ impl BuildReport {
                 writeln!(out, "details:")?;
                 header = true;
             }
-            let winner = identity.provider.map_or("none", ProviderName::as_str);
+            let winner = identity.provider.map_or("none", Provider::as_str);
             writeln!(
                 out,
                 "  {} {} → {winner}",

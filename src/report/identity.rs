@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::config::ProviderName;
-use crate::identify::IdentityKind;
-use crate::pipeline::images::Published;
+use crate::model::IdentityKind;
+use crate::model::Provider;
+use crate::model::Published;
 use crate::resolve::chain::{Attempt, Decision};
 use crate::scan::FoundIdentity;
 
@@ -16,7 +16,7 @@ pub struct IdentityReport {
     /// Normalised value.
     pub value: String,
     /// The provider that won (`null`: none had an avatar and `default` is not in the chain).
-    pub provider: Option<ProviderName>,
+    pub provider: Option<Provider>,
     /// Every provider consulted, in order.
     pub attempts: Vec<Attempt>,
     /// Some output size is larger than the source image.

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::*;
-use crate::config::ProviderName;
-use crate::identify::Identity;
+use crate::model::Identity;
+use crate::model::Provider;
 use crate::model::status::{AttemptError, NoAvatar, Skip, Status};
 use crate::resolve::chain::{Attempt, Decision, SourceImage};
 use crate::scan::FoundIdentity;
@@ -35,17 +35,17 @@ fn image(stale: Option<&str>, gone: Option<&str>) -> SourceImage {
 /// it, the default provider did.
 fn report_of(status: Status, image: SourceImage) -> BuildReport {
     let mut attempts = vec![Attempt {
-        provider: ProviderName::Gravatar,
+        provider: Provider::Gravatar,
         status: status.clone(),
     }];
     let provider = if status == Status::Found {
-        ProviderName::Gravatar
+        Provider::Gravatar
     } else {
         attempts.push(Attempt {
-            provider: ProviderName::Default,
+            provider: Provider::Default,
             status: Status::Found,
         });
-        ProviderName::Default
+        Provider::Default
     };
     let decision = Decision {
         provider: Some(provider),

@@ -11,9 +11,10 @@ mod plan;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, ProviderName};
+use crate::config::Config;
 use crate::fetch::{FetchError, Fetched, Fetcher, Trust};
-use crate::identify::Identity;
+use crate::model::Identity;
+use crate::model::Provider;
 use crate::model::status::{AttemptError, ErrorKind, NoAvatar, Skip, Status};
 use crate::net_guard::{UrlPolicy, check_content_url};
 use crate::scan::{FoundIdentity, SiteLayout};
@@ -77,17 +78,15 @@ impl<'a> Chain<'a> {
         let mut attempts = Vec::new();
         for &provider in &self.config.avatars.providers {
             let step = match provider {
-                ProviderName::Local => self.local(found, &keys, warnings),
-                ProviderName::Url => self.url(found, &keys, warnings),
-                ProviderName::Gravatar => {
-                    self.fetch_first(self.gravatar_urls(&keys), &Trust::Trusted)
-                }
-                ProviderName::Qq => self.qq(&keys),
-                ProviderName::Libravatar => {
+                Provider::Local => self.local(found, &keys, warnings),
+                Provider::Url => self.url(found, &keys, warnings),
+                Provider::Gravatar => self.fetch_first(self.gravatar_urls(&keys), &Trust::Trusted),
+                Provider::Qq => self.qq(&keys),
+                Provider::Libravatar => {
                     self.fetch_first(self.libravatar_urls(&keys), &Trust::Trusted)
                 }
-                ProviderName::Github => self.fetch_first(self.github_urls(&keys), &Trust::Trusted),
-                ProviderName::Default => self.default(found),
+                Provider::Github => self.fetch_first(self.github_urls(&keys), &Trust::Trusted),
+                Provider::Default => self.default(found),
             };
             let status = match step {
                 Step::Image(image) => match check
@@ -126,7 +125,7 @@ impl<'a> Chain<'a> {
     /// `rejected`.
     fn last_good(
         &self,
-        provider: ProviderName,
+        provider: Provider,
         image: &SourceImage,
         rejected: ImageRejected,
         check: &dyn ImageCheck,
@@ -135,7 +134,7 @@ impl<'a> Chain<'a> {
             return Err(rejected);
         };
         let trust = match provider {
-            ProviderName::Url => &self.untrusted,
+            Provider::Url => &self.untrusted,
             _ => &Trust::Trusted,
         };
         match self.fetcher.reject(url, trust, &rejected.to_string()) {

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::config::ProviderName;
+use crate::model::Provider;
 use crate::model::status::{ErrorKind, Status};
 
 /// One provider's answer; in the report, one entry of `attempts[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attempt {
     /// Which provider.
-    pub provider: ProviderName,
+    pub provider: Provider,
     /// What it said (`outcome` and `detail` in the JSON).
     #[serde(flatten)]
     pub status: Status,
@@ -70,7 +70,7 @@ pub trait ImageCheck: Sync {
 #[derive(Debug, Clone, Default)]
 pub struct Decision {
     /// The provider that won, if any (none only when `default` is not in the chain).
-    pub provider: Option<ProviderName>,
+    pub provider: Option<Provider>,
     /// The image to publish.
     pub image: Option<SourceImage>,
     /// Every provider consulted, in order.

@@ -12,10 +12,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use super::options::{DefaultImage, Rating, UrlError};
+pub use super::options::{DefaultImage, UrlError};
 use crate::model::GravatarHash;
+use crate::model::{HashAlgo, Rating};
 // Re-exported for the code that still names it here (the chain, `check`).
-pub use crate::model::HashAlgo;
 
 /// Host of every libgravatar URL.
 pub const HOST: &str = "www.gravatar.com";

@@ -9,7 +9,6 @@ use std::str::FromStr;
 use thiserror::Error;
 
 // Re-exported for the code that still names it here.
-pub use crate::model::Rating;
 use crate::model::UnknownValue;
 
 /// Why a provider URL could not be built from the options given. The CLI maps these to exit 2.
@@ -137,6 +136,7 @@ pub fn default_url_is_valid(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Rating;
 
     #[test]
     fn libgravatar_default_url_cases() {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::html::{collect_with, rewrite_page_with};
 use super::{AvatarRef, Lookup, Recognizer};
 use crate::error::Result;
-use crate::scan::Warning;
+use crate::model::Warning;
 
 /// Extensions of the pages rewritten (any letter case).
 const PAGE_EXTENSIONS: &[&str] = &["html", "htm"];

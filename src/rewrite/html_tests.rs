@@ -2,7 +2,7 @@
 //! content, and URLs that cannot be replaced.
 
 use super::*;
-use crate::identify::Identity;
+use crate::model::Identity;
 use crate::rewrite::{AvatarRef, Density};
 
 const ADA: &str = "0bc83cb571cd1c50ba6f3e8a78ef1346";

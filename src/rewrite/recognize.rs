@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use url::Url;
 
-use crate::identify::Identity;
+use crate::model::Identity;
 use crate::model::{GithubLogin, HashAlgo, QqNumber, is_hex_digest};
 
 /// An avatar URL found in a page: whose avatar, and the pixel size the page asked for.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::identify::Identity;
+use crate::model::Identity;
 use crate::publish::SizeUrls;
 
 const ADA: &str = "0bc83cb571cd1c50ba6f3e8a78ef1346";

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::identify::identify;
-pub use crate::model::Warning;
+use crate::model::Warning;
 use crate::model::{Identity, IdentityKind, Source};
 use dialect::YamlDialect;
 use fields::{FieldNames, Locator, RawField};

@@ -14,8 +14,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{LayoutKind, SiteLayout, Warning};
+use super::{LayoutKind, SiteLayout};
 use crate::config::{Config, LocalConfig};
+use crate::model::Warning;
 
 /// `[local] dir` when the config does not say: a folder no generator publishes.
 pub const DEFAULT_LOCAL_DIR: &str = "_avatars";

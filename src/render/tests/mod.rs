@@ -12,8 +12,9 @@ use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use super::{RenderReport, render_site};
-use crate::config::{Config, ProviderName};
-use crate::identify::Identity;
+use crate::config::Config;
+use crate::model::Identity;
+use crate::model::Provider;
 use crate::publish::{DataEntry, DataFile, SizeUrls, file_name};
 use crate::scan::SiteLayout;
 
@@ -63,7 +64,7 @@ fn data_file(raws: &[&str]) -> DataFile {
             .map(|size| (size.to_string(), urls(raw, size)))
             .collect::<BTreeMap<_, _>>();
         let entry = DataEntry {
-            provider: ProviderName::Gravatar,
+            provider: Provider::Gravatar,
             sizes,
         };
         data.avatars.insert((*raw).to_owned(), entry);
@@ -272,7 +273,7 @@ fn preview() {
             sizes.insert(size.to_string(), urls);
         }
         let entry = DataEntry {
-            provider: ProviderName::Default,
+            provider: Provider::Default,
             sizes,
         };
         data.avatars.insert(raw.clone(), entry);

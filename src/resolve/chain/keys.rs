@@ -1,7 +1,7 @@
 //! The keys an identity can be looked up by: its own value and those found beside it in the
 //! same record (an email's QQ number, the GitHub name in the same comment).
 
-use crate::identify::Identity;
+use crate::model::Identity;
 use crate::scan::FoundIdentity;
 
 /// The keys an identity can be looked up by: its own value and those found beside it.

@@ -1,6 +1,6 @@
 //! The URLs each provider would try for an identity, and the `--dry-run` plan built from them.
 
-use crate::config::ProviderName;
+use crate::model::Provider;
 use crate::model::status::Status;
 use crate::net_guard::check_content_url;
 use crate::scan::FoundIdentity;
@@ -10,7 +10,7 @@ use super::keys::Keys;
 use super::{Attempt, Chain};
 
 impl Chain<'_> {
-    fn gravatar_hashes(&self, keys: &Keys<'_>, algo: gravatar::HashAlgo) -> Vec<String> {
+    fn gravatar_hashes(&self, keys: &Keys<'_>, algo: crate::model::HashAlgo) -> Vec<String> {
         let mut hashes: Vec<String> = keys
             .emails
             .iter()
@@ -65,7 +65,7 @@ impl Chain<'_> {
             .iter()
             .map(|&provider| {
                 let steps = match provider {
-                    ProviderName::Local => {
+                    Provider::Local => {
                         let mut steps: Vec<String> = self
                             .uploads
                             .find(&keys.upload_names())
@@ -75,7 +75,7 @@ impl Chain<'_> {
                         steps.extend(keys.files.iter().map(|f| (*f).to_owned()));
                         steps
                     }
-                    ProviderName::Url => keys
+                    Provider::Url => keys
                         .urls
                         .iter()
                         .map(|url| match check_content_url(url, &self.policy) {
@@ -83,11 +83,11 @@ impl Chain<'_> {
                             Err(refused) => format!("{url} (refused: {refused})"),
                         })
                         .collect(),
-                    ProviderName::Gravatar => self.gravatar_urls(&keys),
-                    ProviderName::Qq => self.qq_urls(&keys),
-                    ProviderName::Libravatar => self.libravatar_urls(&keys),
-                    ProviderName::Github => self.github_urls(&keys),
-                    ProviderName::Default => vec![self.config.avatars.default.clone()],
+                    Provider::Gravatar => self.gravatar_urls(&keys),
+                    Provider::Qq => self.qq_urls(&keys),
+                    Provider::Libravatar => self.libravatar_urls(&keys),
+                    Provider::Github => self.github_urls(&keys),
+                    Provider::Default => vec![self.config.avatars.default.clone()],
                 };
                 let status = if steps.is_empty() {
                     Status::NotApplicable
