@@ -8,6 +8,8 @@
 use std::fmt;
 
 use serde::Serialize;
+
+use super::Provider;
 use serde::ser::{SerializeStruct, Serializer};
 
 /// How one provider answered for one identity.
@@ -186,6 +188,16 @@ pub enum ErrorKind {
     /// A local file (upload, configured default image, avatar output) could not be read or
     /// written.
     File,
+}
+
+/// One provider's answer; in the report, one entry of `attempts[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// Which provider.
+    pub provider: Provider,
+    /// What it said (`outcome` and `detail` in the JSON).
+    #[serde(flatten)]
+    pub status: Status,
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::model::IdentityKind;
 use crate::model::Provider;
 use crate::model::Published;
-use crate::resolve::chain::{Attempt, Decision};
+use crate::model::status::Attempt;
+use crate::resolve::chain::Decision;
 use crate::scan::FoundIdentity;
 
 /// What happened to one identity.

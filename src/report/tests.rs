@@ -6,8 +6,9 @@ use std::time::Duration;
 use super::*;
 use crate::model::Identity;
 use crate::model::Provider;
+use crate::model::status::Attempt;
 use crate::model::status::{AttemptError, NoAvatar, Skip, Status};
-use crate::resolve::chain::{Attempt, Decision, SourceImage};
+use crate::resolve::chain::{Decision, SourceImage};
 use crate::scan::FoundIdentity;
 
 fn ada() -> FoundIdentity {

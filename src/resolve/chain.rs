@@ -15,11 +15,11 @@ use crate::config::Config;
 use crate::fetch::{FetchError, Fetched, Fetcher, Trust};
 use crate::model::Identity;
 use crate::model::Provider;
-use crate::model::status::{AttemptError, ErrorKind, NoAvatar, Skip, Status};
+use crate::model::status::{Attempt, AttemptError, ErrorKind, NoAvatar, Skip, Status};
 use crate::net_guard::{UrlPolicy, check_content_url};
 use crate::scan::{FoundIdentity, SiteLayout};
 
-pub use super::decision::{Attempt, Decision, ImageCheck, ImageRejected, SourceImage};
+pub use super::decision::{Decision, ImageCheck, ImageRejected, SourceImage};
 use super::{identicon, local, qq};
 use keys::Keys;
 

@@ -3,20 +3,8 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::model::Provider;
-use crate::model::status::{ErrorKind, Status};
-
-/// One provider's answer; in the report, one entry of `attempts[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attempt {
-    /// Which provider.
-    pub provider: Provider,
-    /// What it said (`outcome` and `detail` in the JSON).
-    #[serde(flatten)]
-    pub status: Status,
-}
+use crate::model::status::{Attempt, ErrorKind};
 
 /// A source image the chain settled on, not yet processed.
 #[derive(Debug, Clone)]

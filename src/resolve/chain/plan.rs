@@ -6,8 +6,9 @@ use crate::net_guard::check_content_url;
 use crate::scan::FoundIdentity;
 
 use super::super::{github, gravatar, libravatar, qq};
+use super::Chain;
 use super::keys::Keys;
-use super::{Attempt, Chain};
+use crate::model::status::Attempt;
 
 impl Chain<'_> {
     fn gravatar_hashes(&self, keys: &Keys<'_>, algo: crate::model::HashAlgo) -> Vec<String> {
