@@ -14,6 +14,7 @@
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
 use ureq::http::Uri;
 
 /// The parsed `NO_PROXY` value.
@@ -28,12 +29,8 @@ pub(crate) struct NoProxy {
 enum Entry {
     /// A name and the names below it (lower case, no leading or trailing dot).
     Domain { name: String, port: Option<u16> },
-    /// An address (`bits`: its full length) or a network.
-    Network {
-        addr: IpAddr,
-        bits: u8,
-        port: Option<u16>,
-    },
+    /// An address (a network of its full length) or a network, host bits cleared.
+    Network { net: IpNet, port: Option<u16> },
 }
 
 impl NoProxy {
@@ -92,13 +89,9 @@ impl NoProxy {
                             .strip_suffix(pattern.as_str())
                             .is_some_and(|head| head.ends_with('.')))
             }
-            Entry::Network {
-                addr,
-                bits,
-                port: wanted,
-            } => {
-                wanted.is_none_or(|p| p == port)
-                    && ip.is_some_and(|ip| in_network(ip, *addr, *bits))
+            // `contains` is false across families: `0.0.0.0/0` never matches `[::1]`.
+            Entry::Network { net, port: wanted } => {
+                wanted.is_none_or(|p| p == port) && ip.is_some_and(|ip| net.contains(&ip))
             }
         })
     }
@@ -110,11 +103,18 @@ impl Entry {
             Some((host, bits)) => (host, Some(bits.parse::<u8>().ok()?)),
             None => (entry, None),
         };
+        // The port and brackets come off before the address is read, which is why the network
+        // is built from its parts rather than parsed whole: `[fe80::]/10` has the address in
+        // brackets and the length after them.
         let (host, port) = split_port(host)?;
         if let Ok(addr) = host.parse::<IpAddr>() {
-            let full = if addr.is_ipv4() { 32 } else { 128 };
-            let bits = bits.unwrap_or(full);
-            return (bits <= full).then_some(Entry::Network { addr, bits, port });
+            let net = match bits {
+                None => IpNet::from(addr),
+                // A length longer than the address (`/33`) is an error here, so the entry is
+                // ignored. Host bits (`10.0.0.1/8`) are cleared: curl matches the whole network.
+                Some(bits) => IpNet::new(addr, bits).ok()?.trunc(),
+            };
+            return Some(Entry::Network { net, port });
         }
         if bits.is_some() {
             return None;
@@ -147,18 +147,6 @@ fn split_port(entry: &str) -> Option<(&str, Option<u16>)> {
         Some((host, port)) if !host.contains(':') => Some((host, Some(port.parse().ok()?))),
         _ => Some((entry, None)),
     }
-}
-
-/// Whether `ip` is in `network`/`bits` (same address family only).
-fn in_network(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
-    let (ip, network, len) = match (ip, network) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(a.to_bits()), u128::from(b.to_bits()), 32),
-        (IpAddr::V6(a), IpAddr::V6(b)) => (a.to_bits(), b.to_bits(), 128),
-        _ => return false,
-    };
-    let shift = u32::from(len - bits.min(len));
-    // A shift by the whole width (bits = 0) matches everything of the family.
-    ip.checked_shr(shift).unwrap_or(0) == network.checked_shr(shift).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -226,6 +214,33 @@ mod tests {
         assert!(!direct("0.0.0.0/0", "http://[::1]/a.png"));
         // Not CIDR: ignored, as curl ignores it.
         for bad in ["10.0.0.0/33", "10.0.0.0/x", "example.com/8"] {
+            assert_eq!(NoProxy::parse(bad), NoProxy::default(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn network_edge_cases_read_as_curl_reads_them() {
+        // Host bits set: the whole network matches, the same entry as the network written
+        // plainly.
+        assert!(direct("10.0.0.1/8", "http://10.200.3.4/a.png"));
+        assert!(!direct("10.0.0.1/8", "http://11.0.0.1/a.png"));
+        assert!(direct("fe80::1/10", "http://[fe80::abcd]/a.png"));
+        assert_eq!(NoProxy::parse("10.0.0.1/8"), NoProxy::parse("10.0.0.0/8"));
+        // A bare address is the network of its full length.
+        assert_eq!(
+            NoProxy::parse("192.168.1.7"),
+            NoProxy::parse("192.168.1.7/32")
+        );
+        assert_eq!(NoProxy::parse("::1"), NoProxy::parse("::1/128"));
+        // The full length of each family and zero: one address, and every address of the family.
+        assert!(direct("192.168.1.7/32", "http://192.168.1.7/a.png"));
+        assert!(!direct("192.168.1.7/32", "http://192.168.1.6/a.png"));
+        assert!(direct("::/0", "http://[2001:db8::1]/a.png"));
+        assert!(!direct("::/0", "http://10.0.0.1/a.png"));
+        // An IPv6 network may have its address in brackets.
+        assert!(direct("[fe80::]/10", "http://[fe80::1]/a.png"));
+        // Too long for the family (IPv6 included) or no number: ignored.
+        for bad in ["fe80::/129", "::1/200", "10.0.0.0/256", "10.0.0.0/", "/8"] {
             assert_eq!(NoProxy::parse(bad), NoProxy::default(), "{bad}");
         }
     }
