@@ -3,9 +3,8 @@
 //! upload folder.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::{copy_site, s};
+use crate::support::{copy_site, fixtures, generator, run, run_in, s, said, site_with};
 
 /// A small valid PNG, written as an upload named by the commenter's email.
 fn upload(dir: &Path, name: &str) {
@@ -14,17 +13,27 @@ fn upload(dir: &Path, name: &str) {
     image.save(dir.join(name)).unwrap();
 }
 
+/// `build --offline --strict` of `site` fails (exit 3) naming the upload folder as inside what
+/// the `layout` generator publishes.
+fn assert_strict_build_names_the_exposure(site: &Path, layout: &str) {
+    let strict = run(&["build", s(site), "--offline", "--strict"]);
+    let said = said(&strict);
+    assert_eq!(strict.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains(&format!(
+            "[local] dir lies inside what the {layout} layout publishes"
+        )),
+        "{said}"
+    );
+}
+
 /// `build .` from inside the site, the most common call, with no avatar folder yet: the folder
 /// to create was checked as the relative `assets/avatars`, which never lies "within" the
 /// resolved site, so the build refused it as a symlink leaving the site (exit 1).
 #[test]
 fn build_dot_from_inside_a_fresh_site_writes_its_avatars() {
     let (_temp, site) = copy_site("sites/jekyll");
-    let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
-        .args(["build", ".", "--offline", "--format", "json"])
-        .current_dir(&site)
-        .output()
-        .unwrap();
+    let output = run_in(&site, &["build", ".", "--offline", "--format", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("symlink"), "{stderr}");
@@ -43,34 +52,34 @@ fn build_dot_from_inside_a_fresh_site_writes_its_avatars() {
 #[test]
 fn a_jekyll_collection_over_the_upload_folder_is_an_exposure() {
     const EMAIL: &str = "collected@example.org";
-    let (_temp, site) = copy_site("sites/jekyll");
-    let config = site.join("_config.yml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("collections:\n  avatars:\n    output: true\n");
-    std::fs::write(&config, text).unwrap();
+    let (_temp, site) = site_with(
+        "sites/jekyll",
+        &[(
+            "_config.yml",
+            "collections:\n  avatars:\n    output: true\n",
+        )],
+    );
     upload(&site.join("_avatars"), &format!("{EMAIL}.png"));
 
-    let output = Command::new("jekyll")
-        .args(["build", "--quiet", "--source", s(&site), "--destination"])
-        .arg(site.join("_site"))
-        .current_dir(&site)
-        .output()
-        .expect("jekyll is installed");
-    assert!(output.status.success(), "jekyll: {output:?}");
+    let destination = site.join("_site");
+    generator(
+        "jekyll",
+        &[
+            "build",
+            "--quiet",
+            "--source",
+            s(&site),
+            "--destination",
+            s(&destination),
+        ],
+        &site,
+    );
     assert!(
         site.join(format!("_site/avatars/{EMAIL}.png")).exists(),
         "Jekyll no longer publishes an output collection; this test shows nothing"
     );
 
-    let strict = crate::support::run(&["build", s(&site), "--offline", "--strict"]);
-    let stderr = String::from_utf8_lossy(&strict.stderr);
-    let stdout = String::from_utf8_lossy(&strict.stdout);
-    assert_eq!(strict.status.code(), Some(3), "{stdout}\n{stderr}");
-    assert!(
-        format!("{stdout}{stderr}")
-            .contains("[local] dir lies inside what the jekyll layout publishes"),
-        "{stdout}\n{stderr}"
-    );
+    assert_strict_build_names_the_exposure(&site, "jekyll");
 }
 
 /// A Hugo module mount of the upload folder onto `static/` publishes it: the real Hugo shows
@@ -78,31 +87,19 @@ fn a_jekyll_collection_over_the_upload_folder_is_an_exposure() {
 #[test]
 fn a_hugo_mount_of_the_upload_folder_onto_static_is_an_exposure() {
     const EMAIL: &str = "mounted@example.org";
-    let (_temp, site) = copy_site("sites/hugo");
-    let config = site.join("hugo.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(
-        "[[module.mounts]]\nsource = \"static\"\ntarget = \"static\"\n\
-         [[module.mounts]]\nsource = \"_avatars\"\ntarget = \"static/faces\"\n",
+    let (_temp, site) = site_with(
+        "sites/hugo",
+        &[(
+            "hugo.toml",
+            "[[module.mounts]]\nsource = \"static\"\ntarget = \"static\"\n\
+             [[module.mounts]]\nsource = \"_avatars\"\ntarget = \"static/faces\"\n",
+        )],
     );
-    std::fs::write(&config, text).unwrap();
     upload(&site.join("_avatars"), &format!("{EMAIL}.png"));
 
-    let strict = crate::support::run(&["build", s(&site), "--offline", "--strict"]);
-    let stderr = String::from_utf8_lossy(&strict.stderr);
-    let stdout = String::from_utf8_lossy(&strict.stdout);
-    assert_eq!(strict.status.code(), Some(3), "{stdout}\n{stderr}");
-    assert!(
-        format!("{stdout}{stderr}")
-            .contains("[local] dir lies inside what the hugo layout publishes"),
-        "{stdout}\n{stderr}"
-    );
+    assert_strict_build_names_the_exposure(&site, "hugo");
 
-    let output = Command::new("hugo")
-        .args(["--quiet", "--source", s(&site)])
-        .output()
-        .expect("hugo is installed");
-    assert!(output.status.success(), "hugo: {output:?}");
+    generator("hugo", &["--quiet", "--source", s(&site)], &site);
     assert!(
         site.join(format!("public/faces/{EMAIL}.png")).exists(),
         "Hugo no longer publishes a mount onto static; this test shows nothing"
@@ -115,50 +112,20 @@ fn a_hugo_mount_of_the_upload_folder_onto_static_is_an_exposure() {
 #[test]
 fn a_hexo_include_of_the_upload_folder_is_an_exposure() {
     const EMAIL: &str = "included@example.org";
-    let temp = tempfile::tempdir().unwrap();
-    let site = temp.path().join("site");
-    let from = crate::support::fixtures().join("generators/hexo");
-    std::fs::create_dir_all(&site).unwrap();
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "node_modules")
-    {
-        let entry = entry.unwrap();
-        let target = site.join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    std::os::unix::fs::symlink(from.join("node_modules"), site.join("node_modules")).unwrap();
-    let config = site.join("_config.yml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("include:\n  - \"_avatars/**\"\n");
-    std::fs::write(&config, text).unwrap();
-    std::fs::write(
-        site.join("blog-avatars.toml"),
-        "[local]\ndir = \"source/_avatars\"\n",
-    )
-    .unwrap();
+    let (_temp, site) = site_with(
+        "generators/hexo",
+        &[
+            ("_config.yml", "include:\n  - \"_avatars/**\"\n"),
+            ("blog-avatars.toml", "[local]\ndir = \"source/_avatars\"\n"),
+        ],
+    );
+    let modules = fixtures().join("generators/hexo/node_modules");
+    std::os::unix::fs::symlink(&modules, site.join("node_modules")).unwrap();
     upload(&site.join("source/_avatars"), &format!("{EMAIL}.png"));
 
-    let strict = crate::support::run(&["build", s(&site), "--offline", "--strict"]);
-    let stderr = String::from_utf8_lossy(&strict.stderr);
-    let stdout = String::from_utf8_lossy(&strict.stdout);
-    assert_eq!(strict.status.code(), Some(3), "{stdout}\n{stderr}");
-    assert!(
-        format!("{stdout}{stderr}")
-            .contains("[local] dir lies inside what the hexo layout publishes"),
-        "{stdout}\n{stderr}"
-    );
+    assert_strict_build_names_the_exposure(&site, "hexo");
 
-    let output = Command::new(from.join("node_modules/.bin/hexo"))
-        .arg("generate")
-        .current_dir(&site)
-        .output()
-        .expect("npm ci --prefix fixtures/generators/hexo");
-    assert!(output.status.success(), "hexo: {output:?}");
+    generator(s(&modules.join(".bin/hexo")), &["generate"], &site);
     assert!(
         site.join(format!("public/_avatars/{EMAIL}.png")).exists(),
         "Hexo no longer publishes an included folder; this test shows nothing"

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::avatar_server::png;
 use crate::generators::{avatars_in, copy_tree, tool, zola_tera1};
-use crate::support::{assert_no_secrets, fixtures, run, run_json, s};
+use crate::support::{assert_no_secrets, build_offline_json, fixtures, run, run_json, s};
 
 /// Ada's upload colour.
 const ADA_RED: [u8; 3] = [200, 30, 30];
@@ -37,17 +37,7 @@ fn init_and_build(site: &Path, layout: &str) -> serde_json::Value {
         .collect();
     assert!(actions.iter().all(|a| *a == "create"), "{report:#}");
     // The config init wrote is the one the build reads, strictly.
-    let build = run_json(
-        &[
-            "build",
-            s(site),
-            "--offline",
-            "--format",
-            "json",
-            "--no-progress",
-        ],
-        0,
-    );
+    let build = build_offline_json(site);
     assert_eq!(build["layout"], layout, "{build:#}");
     assert_eq!(build["errors"], 0, "{build:#}");
     let gitignore = std::fs::read_to_string(site.join(".gitignore")).unwrap();

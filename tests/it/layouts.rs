@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{copy_site, run, run_json, s};
+use crate::support::{build_offline_json, copy_site, run, run_json, s, site_with};
 
 /// What one fixture must be detected as.
 struct Expect {
@@ -205,17 +205,7 @@ fn build_offline_writes_only_where_each_generator_reads() {
         let name = expect.fixture;
         let (_temp, site) = copy_site(&format!("layouts/{name}"));
         let before = tree(&site);
-        let report = run_json(
-            &[
-                "build",
-                s(&site),
-                "--offline",
-                "--format",
-                "json",
-                "--no-progress",
-            ],
-            0,
-        );
+        let report = build_offline_json(&site);
         assert_site(&report, expect);
         assert_eq!(report["files"]["pages"], 0, "{name}: nothing rendered");
         let avatar_dir = site.join(expect.avatar_dir);
@@ -337,9 +327,11 @@ fn no_site_ambiguity_or_missing_source_is_exit_2_and_writes_nothing() {
 
 #[test]
 fn configured_layout_reads_that_generators_folders_and_overrides_win() {
-    let (_temp, site) = copy_site("layouts/hugo-config-dir");
+    let (_temp, site) = site_with(
+        "layouts/hugo-config-dir",
+        &[("blog-avatars.toml", "[site]\nlayout = \"hugo\"\n")],
+    );
     let config = site.join("blog-avatars.toml");
-    std::fs::write(&config, "[site]\nlayout = \"hugo\"\n").unwrap();
     let report = run_json(&["scan", s(&site), "--format", "json"], 0);
     assert_eq!(report["site"]["file"], Value::Null, "{report:#}");
     assert_eq!(

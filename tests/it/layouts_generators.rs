@@ -5,44 +5,17 @@
 //! at URLs under the site's base path (a GitHub project page is served from `/project/`).
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{copy_site, run_json, s};
-
-/// Runs a generator in `dir`, asserting success.
-fn generator(program: &str, args: &[&str], dir: &Path) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): .ci/run installs it"));
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed:\n{text}"
-    );
-    text
-}
+use crate::support::{build_offline_json, copy_site, generator, run_in, s};
 
 /// Builds `fixture` offline, runs `generate`, and checks that every avatar of the data file is
 /// on the generated home page and published byte for byte under the generator's output folder,
 /// which serves the site from `base` (the path of its base URL).
 fn check(fixture: &str, base: &str, generate: impl Fn(&Path)) {
     let (_temp, site) = copy_site(&format!("layouts/{fixture}"));
-    let report = run_json(
-        &[
-            "build",
-            s(&site),
-            "--offline",
-            "--format",
-            "json",
-            "--no-progress",
-        ],
-        0,
-    );
+    let report = build_offline_json(&site);
     let layout = &report["site"];
     let publish = site.join(layout["publish_dir"].as_str().unwrap());
     let avatar_dir = site.join(layout["avatar_dir"].as_str().unwrap());
@@ -95,18 +68,17 @@ fn hugo_publishes_our_avatars_for_each_config_shape() {
     // rewrite public` is, reports the site's layout too.
     let (_temp, site) = copy_site("layouts/hugo-lowercase-baseurl");
     generator("hugo", &["--source", s(&site), "--quiet"], &site);
-    let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
-        .args([
+    let output = run_in(
+        &site,
+        &[
             "rewrite",
             "public",
             "--offline",
             "--format",
             "json",
             "--no-progress",
-        ])
-        .current_dir(&site)
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["site"]["layout"], "hugo", "{report:#}");

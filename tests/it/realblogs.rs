@@ -13,9 +13,11 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::{assert_no_secrets, copy_site, run, run_json, s};
+use crate::support::{
+    assert_no_secrets, copy_site, fixtures, generator, kinds_values, run, run_in, run_json, s,
+    said, temp_with,
+};
 
 struct Expect {
     fixture: &'static str,
@@ -191,17 +193,7 @@ fn real_blog_shapes_are_detected_and_every_identity_found() {
         assert_eq!(info["avatar_dir"], expect.avatar_dir, "{name}");
         assert_eq!(info["data_file"], expect.data_file, "{name}");
         assert_eq!(info["publish_dir"], expect.publish_dir, "{name}");
-        let found: BTreeSet<(String, String)> = report["identities"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                (
-                    i["kind"].as_str().unwrap().to_owned(),
-                    i["value"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
+        let found: BTreeSet<(String, String)> = kinds_values(&report).into_iter().collect();
         let wanted: BTreeSet<(String, String)> = expect
             .identities
             .iter()
@@ -260,15 +252,6 @@ const SECRETS: &[&str] = &[
     "erin@example.org",
 ];
 
-fn run_generator(site: &Path, program: &str, args: &[&str]) {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(site)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(output.status.success(), "{program} failed: {output:?}");
-}
-
 #[test]
 fn real_hugo_and_jekyll_publish_local_avatars_and_nothing_identifying() {
     let secrets: Vec<String> = SECRETS.iter().map(|s| (*s).to_owned()).collect();
@@ -299,9 +282,9 @@ fn real_hugo_and_jekyll_publish_local_avatars_and_nothing_identifying() {
             // The github-pages gem is not installed here; without the Gemfile Jekyll runs
             // without Bundler and the layout still comes from `_config.yml`'s Jekyll keys.
             std::fs::remove_file(site.join("Gemfile")).unwrap();
-            run_generator(&site, "jekyll", &["build", "--quiet"]);
+            generator("jekyll", &["build", "--quiet"], &site);
         } else {
-            run_generator(&site, "hugo", &["--quiet"]);
+            generator("hugo", &["--quiet"], &site);
         }
         let html = std::fs::read_to_string(site.join(out).join(page))
             .unwrap_or_else(|e| panic!("{fixture}: {page}: {e}"));
@@ -337,16 +320,11 @@ const AVATAR_HOSTS: &[&str] = &[
 /// report and fails `--strict`; without that one `--strict` passes and no avatar host is left.
 #[test]
 fn rewrite_of_real_theme_html_leaves_no_gravatar_or_qq_fetch_unreported() {
-    let page = std::fs::read_to_string(
-        crate::support::fixtures().join("realblogs/built-comments/index.html"),
-    )
-    .unwrap();
+    let page =
+        std::fs::read_to_string(fixtures().join("realblogs/built-comments/index.html")).unwrap();
     let opaque = "https://thirdqq.qlogo.cn/g?b=sdk&amp;k=abcdEFgh&amp;s=100&amp;t=1650000000";
     assert!(page.contains(opaque));
     for with_opaque in [true, false] {
-        let temp = tempfile::tempdir().unwrap();
-        let public = temp.path().join("public");
-        std::fs::create_dir_all(&public).unwrap();
         let html = if with_opaque {
             page.clone()
         } else {
@@ -355,18 +333,10 @@ fn rewrite_of_real_theme_html_leaves_no_gravatar_or_qq_fetch_unreported() {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        std::fs::write(public.join("index.html"), html).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
-            .args(["rewrite", "--offline", "--strict", "public"])
-            .current_dir(temp.path())
-            .output()
-            .unwrap();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let out = std::fs::read_to_string(public.join("index.html")).unwrap();
+        let temp = temp_with(&[("public/index.html", &html)]);
+        let output = run_in(temp.path(), &["rewrite", "--offline", "--strict", "public"]);
+        let said = said(&output);
+        let out = std::fs::read_to_string(temp.path().join("public/index.html")).unwrap();
         // HTML comments in the page name hosts in prose; only markup counts.
         let markup: String = out
             .split("<!--")
@@ -396,24 +366,11 @@ fn rewrite_of_real_theme_html_leaves_no_gravatar_or_qq_fetch_unreported() {
 /// `--strict` fails instead of calling the page clean.
 #[test]
 fn rewrite_reports_avatars_a_comment_widget_draws_in_the_browser() {
-    let temp = tempfile::tempdir().unwrap();
-    let public = temp.path().join("public");
-    std::fs::create_dir_all(&public).unwrap();
-    std::fs::copy(
-        crate::support::fixtures().join("realblogs/built-comments/valine.html"),
-        public.join("index.html"),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
-        .args(["rewrite", "--offline", "--strict", "public"])
-        .current_dir(temp.path())
-        .output()
-        .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let page =
+        std::fs::read_to_string(fixtures().join("realblogs/built-comments/valine.html")).unwrap();
+    let temp = temp_with(&[("public/index.html", &page)]);
+    let output = run_in(temp.path(), &["rewrite", "--offline", "--strict", "public"]);
+    let said = said(&output);
     assert_eq!(output.status.code(), Some(3), "{said}");
     assert!(said.contains("Valine.min.js (Valine script"), "{said}");
     assert!(said.contains("<script> naming gravatar.loli.net"), "{said}");

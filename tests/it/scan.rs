@@ -2,22 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{copy_site, fixtures, run, run_json, s};
-
-/// (kind, value) pairs of a scan JSON document, in output order.
-fn kinds_values(scan: &Value) -> Vec<(String, String)> {
-    scan["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| {
-            (
-                id["kind"].as_str().unwrap().to_owned(),
-                id["value"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
+use crate::support::{copy_site, fixtures, kinds_values, run, run_json, s};
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()

@@ -1,7 +1,10 @@
 //! Shared helpers: fixture sites in temp dirs, running the binary.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use tempfile::TempDir;
 
 /// The repository's `fixtures/` directory.
 pub fn fixtures() -> PathBuf {
@@ -10,8 +13,9 @@ pub fn fixtures() -> PathBuf {
 
 /// Copies `fixtures/<name>` into a fresh temp dir and returns (guard, site path). What a build
 /// of the fixture leaves behind (someone ran the README's demo command) is not copied, so every
-/// test starts from the committed fixture.
-pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+/// test starts from the committed fixture; nor is an installed `node_modules` (a test that runs
+/// Hexo links the fixture's instead of copying thousands of files).
+pub fn copy_site(name: &str) -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let site = temp.path().join("site");
     let from = fixtures().join(name);
@@ -22,7 +26,7 @@ pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
     ];
     for entry in walkdir::WalkDir::new(&from)
         .into_iter()
-        .filter_entry(|e| !outputs.iter().any(|o| o == e.path()))
+        .filter_entry(|e| e.file_name() != "node_modules" && !outputs.iter().any(|o| o == e.path()))
     {
         let entry = entry.unwrap();
         let target = site.join(entry.path().strip_prefix(&from).unwrap());
@@ -35,12 +39,75 @@ pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
     (temp, site)
 }
 
+/// Copies `fixtures/<name>` as [`copy_site`] does, then appends each `(file, text)` to that file
+/// of the site, creating it (and its folders) where the fixture has none: the few config lines
+/// a test adds to a committed site, so it needs no fixture of its own for them.
+pub fn site_with(name: &str, append: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let (temp, site) = copy_site(name);
+    for (file, text) in append {
+        let path = site.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    (temp, site)
+}
+
+/// A fresh temp dir holding `files` (path below it, text), folders made as needed: a site with
+/// no fixture, such as a built `public/` for `rewrite`.
+pub fn temp_with(files: &[(&str, &str)]) -> TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    for (file, text) in files {
+        let path = temp.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+    temp
+}
+
 /// Runs the binary with `args`.
 pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
         .args(args)
         .output()
         .unwrap()
+}
+
+/// Runs the binary with `args` from `dir`, for the relative paths a user types (`build .`).
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blog-avatars"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// What a run printed, stdout then stderr: a message is checked wherever it went.
+pub fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs a site generator (`program`) in `dir` and asserts it succeeded; returns what it printed.
+pub fn generator(program: &str, args: &[&str], dir: &Path) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): .ci/run installs it"));
+    let text = said(&output);
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed:\n{text}"
+    );
+    text
 }
 
 /// Runs the binary and parses stdout as JSON, asserting the exit code.
@@ -56,6 +123,21 @@ pub fn run_json(args: &[&str], code: i32) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}", String::from_utf8_lossy(&output.stdout));
     })
+}
+
+/// `build --offline --format json` of `site` (exit 0), its report parsed.
+pub fn build_offline_json(site: &Path) -> serde_json::Value {
+    run_json(
+        &[
+            "build",
+            s(site),
+            "--offline",
+            "--format",
+            "json",
+            "--no-progress",
+        ],
+        0,
+    )
 }
 
 /// `path` as &str.
@@ -102,6 +184,21 @@ pub fn identity<'a>(report: &'a serde_json::Value, value: &str) -> &'a serde_jso
         .iter()
         .find(|i| i["value"] == value)
         .unwrap_or_else(|| panic!("no identity {value} in {report:#}"))
+}
+
+/// (kind, value) pairs of a scan JSON document, in output order.
+pub fn kinds_values(scan: &serde_json::Value) -> Vec<(String, String)> {
+    scan["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| {
+            (
+                id["kind"].as_str().unwrap().to_owned(),
+                id["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// What must never be published for a site, from its scan: every email (normalised and as
