@@ -16,6 +16,12 @@ use error_text::{error_text, is_broken_pipe};
 /// Exit code for bad usage or invalid config.
 const EXIT_USAGE: u8 = 2;
 
+/// mimalloc instead of glibc's malloc: a build allocates heavily (YAML values, JSON indexes, the
+/// report) on dozens of threads, where mimalloc's thread-local heaps cost less CPU (warm build at
+/// 20,000 commenters, BENCHMARKS.md issue #16).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -184,8 +190,9 @@ fn run_pipeline(
 
 /// The final report on stdout, warnings on stderr (human format; JSON carries them inline).
 fn print_report(report: &blog_avatars::report::BuildReport, common: &CommonArgs) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: stdout is line-buffered, and a report of thousands of identities would
+    // otherwise cost a write per line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     match common.format {
         ReportFormat::Json => report.write_json(&mut out)?,
         ReportFormat::Human => {
@@ -393,8 +400,9 @@ fn check(
         )
     };
     let report = check_dir(dir, &audit)?;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: stdout is line-buffered, and a report of thousands of identities would
+    // otherwise cost a write per line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     match common.format {
         ReportFormat::Json => report.write_json(&mut out)?,
         ReportFormat::Human if !common.quiet => {

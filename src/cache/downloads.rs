@@ -17,8 +17,12 @@ use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use super::error::{CacheError, CacheWarning};
-use super::index::{BLOB_DIR, Index, LOCK_FILE, list_blobs, now_secs, read_index, write_index};
+use super::index::{
+    BLOB_DIR, INDEX_FILE, Index, LOCK_FILE, list_blobs, now_secs, read_index, read_last_run,
+    write_index, write_last_run,
+};
 use super::index::{BodyMeta, Entry, LastRun, Outcome};
+use super::stamp::FileStamp;
 use crate::fetch::Body;
 
 /// An on-disk cache directory, opened for one run. Share it by handing it to a
@@ -39,6 +43,8 @@ struct State {
     dropped: HashSet<String>,
     hits: u64,
     misses: u64,
+    /// The index file as this run read (or last wrote) it.
+    read: Option<FileStamp>,
 }
 
 /// Summary of a cache directory, for `blog-avatars cache stats`.
@@ -82,12 +88,14 @@ impl Cache {
             let e = io::Error::new(io::ErrorKind::NotADirectory, "not a directory");
             return Err(CacheError::io(dir, e));
         }
+        let read = FileStamp::of(&dir.join(INDEX_FILE));
         let (index, warning) = match read_index(dir) {
             Ok(index) => (index, None),
             Err(warning) => (Index::default(), Some(warning)),
         };
         let state = State {
             index,
+            read,
             ..State::default()
         };
         let cache = Cache {
@@ -124,7 +132,8 @@ impl Cache {
             bytes,
             oldest: times.clone().min().map(to_time),
             newest: times.max().map(to_time),
-            last_run: state.index.last_run,
+            // Written by every run since 0.1's index kept it; an older cache has it in the index.
+            last_run: read_last_run(&self.dir).or(state.index.last_run),
         }
     }
 
@@ -168,6 +177,12 @@ impl Cache {
             return Ok(0);
         }
         let _lock = self.lock_dir()?;
+        let state = self.lock();
+        // The index as this run read it, unless another run has written it since.
+        if state.read.is_some() && state.read == FileStamp::of(&self.dir.join(INDEX_FILE)) {
+            return remove_unreferenced(&blob_dir, &state.index).map(|(removed, _)| removed);
+        }
+        drop(state);
         // An unreadable index references nothing we can trust; keep everything then.
         let Ok(index) = read_index(&self.dir) else {
             return Ok(0);
@@ -296,35 +311,55 @@ impl Cache {
         }
     }
 
-    /// Writes this run's entries into the index on disk: under the exclusive lock, re-read it,
-    /// merge (the newer of two entries for one URL wins), write atomically.
+    /// Writes this run's entries into the index on disk: under the exclusive lock, merged with
+    /// what is there now (the newer of two entries for one URL wins), written atomically. A run
+    /// that changed no entry (a warm build) leaves the index alone; its hits and misses go to
+    /// the small `last-run.json`.
     pub(crate) fn persist(&self) -> Result<(), CacheError> {
-        let state = self.lock();
+        let mut state = self.lock();
         if state.dirty.is_empty() && state.hits == 0 && state.misses == 0 {
             return Ok(());
         }
         let _lock = self.lock_dir()?;
-        let mut merged = read_index(&self.dir).unwrap_or_default();
-        for url in &state.dropped {
-            merged.entries.remove(url);
-        }
-        for url in &state.dirty {
-            let Some(ours) = state.index.entries.get(url) else {
-                continue;
-            };
-            match merged.entries.get(url) {
-                Some(theirs) if theirs.fetched_at > ours.fetched_at => {}
-                _ => {
-                    merged.entries.insert(url.clone(), ours.clone());
+        if !state.dirty.is_empty() || !state.dropped.is_empty() {
+            let state = &mut *state;
+            // Unchanged on disk since it was read: this run's index already is the merge.
+            let merged = if state.read.is_some()
+                && state.read == FileStamp::of(&self.dir.join(INDEX_FILE))
+            {
+                std::mem::take(&mut state.index)
+            } else {
+                let mut merged = read_index(&self.dir).unwrap_or_default();
+                for url in &state.dropped {
+                    merged.entries.remove(url);
                 }
-            }
+                for url in &state.dirty {
+                    let Some(ours) = state.index.entries.get(url) else {
+                        continue;
+                    };
+                    match merged.entries.get(url) {
+                        Some(theirs) if theirs.fetched_at > ours.fetched_at => {}
+                        _ => {
+                            merged.entries.insert(url.clone(), ours.clone());
+                        }
+                    }
+                }
+                merged
+            };
+            write_index(&self.dir, &merged)?;
+            state.read = FileStamp::of(&self.dir.join(INDEX_FILE));
+            state.index = merged;
+            state.dirty.clear();
+            state.dropped.clear();
         }
-        merged.last_run = Some(LastRun {
-            hits: state.hits,
-            misses: state.misses,
-            finished_at: now_secs(),
-        });
-        write_index(&self.dir, &merged)
+        write_last_run(
+            &self.dir,
+            &LastRun {
+                hits: state.hits,
+                misses: state.misses,
+                finished_at: now_secs(),
+            },
+        )
     }
 
     fn insert(&self, url: &str, entry: Entry) {

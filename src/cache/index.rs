@@ -4,7 +4,6 @@
 //!
 //! ```json
 //! { "version": 1,
-//!   "last_run": { "hits": 3, "misses": 1, "finished_at": 1767225600 },
 //!   "entries": {
 //!     "https://www.gravatar.com/avatar/…?d=404": {
 //!       "outcome": "found", "sha256": "9f86d0…", "content_type": "image/png",
@@ -12,6 +11,10 @@
 //!       "fetched_at": 1767225600 },
 //!     "https://…": { "outcome": "missing", "fetched_at": 1767225600, "guarded": true } } }
 //! ```
+//!
+//! It is rewritten only by a run that changed an entry. Every run's hits and misses go to
+//! `last-run.json` (`{ "hits": 3, "misses": 1, "finished_at": 1767225600 }`); caches written
+//! before that kept them in the index as `last_run`, which is still read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -25,6 +28,8 @@ use super::error::{CacheError, CacheWarning};
 
 pub(crate) const INDEX_FILE: &str = "index.json";
 pub(crate) const LOCK_FILE: &str = "lock";
+/// Hits and misses of the last run, apart from the index so a warm build need not rewrite it.
+const LAST_RUN_FILE: &str = "last-run.json";
 pub(crate) const BLOB_DIR: &str = "blobs";
 const INDEX_VERSION: u32 = 1;
 
@@ -147,4 +152,18 @@ pub(crate) fn list_blobs(dir: &Path) -> Vec<(PathBuf, u64)> {
             meta.is_file().then(|| (e.path(), meta.len()))
         })
         .collect()
+}
+
+/// The last run's counts, if a run recorded them.
+pub(crate) fn read_last_run(dir: &Path) -> Option<LastRun> {
+    serde_json::from_slice(&fs::read(dir.join(LAST_RUN_FILE)).ok()?).ok()
+}
+
+pub(crate) fn write_last_run(dir: &Path, last_run: &LastRun) -> Result<(), CacheError> {
+    let path = dir.join(LAST_RUN_FILE);
+    let json = serde_json::to_vec(last_run).map_err(|source| CacheError::Encode {
+        path: path.clone(),
+        source,
+    })?;
+    crate::files::replace_with(&path, |w| w.write_all(&json)).map_err(CacheError::from)
 }

@@ -11,29 +11,14 @@ use std::collections::HashMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::stamp::FileStamp as Stamp;
 use crate::files::write_atomic;
 
 const VERSION: u32 = 1;
-
-/// Size and modification time (seconds and nanoseconds since the epoch) of one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp(u64, u64, u32);
-
-impl Stamp {
-    fn of(meta: &Metadata) -> Option<Self> {
-        let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        Some(Self(
-            meta.len(),
-            modified.as_secs(),
-            modified.subsec_nanos(),
-        ))
-    }
-}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct OnDisk {
@@ -87,7 +72,7 @@ impl Manifest {
     /// Whether the file `name` (with `meta`) is as an earlier build checked it: same size and
     /// modification time. Never, with `--verify`. A trusted file stays recorded.
     pub fn unchanged(&self, name: &str, meta: &Metadata) -> bool {
-        let Some(stamp) = Stamp::of(meta) else {
+        let Some(stamp) = Stamp::of_meta(meta) else {
             return false;
         };
         let same = !self.verify && self.earlier.get(name) == Some(&stamp);
@@ -99,7 +84,7 @@ impl Manifest {
 
     /// Records that the file `name` (with `meta`) holds what its name promises.
     pub fn record(&self, name: &str, meta: &Metadata) {
-        if let Some(stamp) = Stamp::of(meta) {
+        if let Some(stamp) = Stamp::of_meta(meta) {
             self.lock().insert(name.to_owned(), stamp);
         }
     }
@@ -109,14 +94,20 @@ impl Manifest {
         self.lock().remove(name);
     }
 
-    /// Saves what this build checked (files it did not touch drop out). A manifest that cannot
-    /// be written only costs the next build some reads, so a failure is ignored.
+    /// Saves what this build checked (files it did not touch drop out); nothing is written when
+    /// that is what the earlier record says. A manifest that cannot be written only costs the
+    /// next build some reads, so a failure is ignored.
     pub fn save(&self) {
+        let files = self.lock();
+        if *files == self.earlier {
+            return;
+        }
         let on_disk = OnDisk {
             version: VERSION,
             dir: self.dir.clone(),
-            files: self.lock().clone(),
+            files: files.clone(),
         };
+        drop(files);
         let Some(parent) = self.path.parent() else {
             return;
         };

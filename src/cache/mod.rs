@@ -18,6 +18,7 @@ mod error;
 pub(crate) mod index;
 pub mod manifest;
 pub mod rendered;
+mod stamp;
 pub(crate) mod sweep;
 
 pub use downloads::{Cache, CacheStats, CleanReport};

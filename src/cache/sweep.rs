@@ -7,22 +7,71 @@
 //! lock on `<cache dir>/build.lock` for its whole run, and the sweep runs under an exclusive
 //! `try_lock`. A temp file another build is still writing is therefore never removed; when
 //! another build is running the sweep is skipped and a later build does it.
+//!
+//! A build that ends normally while no other build runs, and left the download index as it found
+//! it, writes `clean` into the lock file; the next build then skips the sweep, which would
+//! otherwise list every avatar and cached rendition (tens of thousands of files on a large blog)
+//! to find nothing. A killed build leaves `running` there, and so does one that changed the
+//! index (a changed entry can leave its old blob unreferenced), so the sweep runs after it.
 
 use std::fs::{File, TryLockError};
-use std::path::Path;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::index::INDEX_FILE;
+use super::stamp::FileStamp;
 use crate::cache::Cache;
 use crate::files::{TEMP_PREFIX, TEMP_SUFFIX};
 
 /// The lock file, beside the cache index.
 const BUILD_LOCK_FILE: &str = "build.lock";
+/// The lock file's content after the last build ended normally with no other build running.
+const CLEAN: &[u8] = b"clean";
+/// The lock file's content while builds run (and after a killed one).
+const RUNNING: &[u8] = b"running";
 
 /// A shared lock on the cache's build lock, held for a whole build; released on drop (the
 /// kernel also releases it when the process dies, so a killed build never blocks the next).
 pub(crate) struct BuildLock {
-    _file: File,
+    file: Option<File>,
+    /// The download index and its stamp when the build began.
+    index: (PathBuf, Option<FileStamp>),
+}
+
+impl Drop for BuildLock {
+    /// The last build to end marks the cache clean when the index is as it found it: the next
+    /// build need not sweep.
+    fn drop(&mut self) {
+        if let Some(mut file) = self.file.take()
+            && file.try_lock().is_ok()
+            && FileStamp::of(&self.index.0) == self.index.1
+        {
+            let _ = set_state(&mut file, CLEAN);
+        }
+    }
+}
+
+#[cfg(test)]
+impl BuildLock {
+    /// Releases the lock as a killed build does: without marking the cache clean.
+    pub(crate) fn killed(mut self) {
+        self.file.take();
+    }
+}
+
+/// Replaces the lock file's content with `state`.
+fn set_state(file: &mut File, state: &[u8]) -> std::io::Result<()> {
+    file.set_len(0)?;
+    file.rewind()?;
+    file.write_all(state)
+}
+
+/// Whether the last build on this cache ended normally, alone.
+fn was_clean(file: &mut File) -> bool {
+    let mut state = Vec::new();
+    file.rewind().is_ok() && file.read_to_end(&mut state).is_ok() && state == CLEAN
 }
 
 /// Takes the build lock on `cache_dir`. When no other build holds it, first removes the temp
@@ -36,14 +85,19 @@ pub(crate) fn begin(
     deep_dir: Option<&Path>,
 ) -> Option<(BuildLock, usize)> {
     std::fs::create_dir_all(cache_dir).ok()?;
-    let file = File::options()
+    let mut file = File::options()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(cache_dir.join(BUILD_LOCK_FILE))
         .ok()?;
     let mut removed = 0;
     match file.try_lock() {
+        Ok(()) if was_clean(&mut file) => {
+            set_state(&mut file, RUNNING).ok()?;
+            file.unlock().ok()?;
+        }
         Ok(()) => {
             // Alone: nothing found now can be another build's work in progress.
             let flat = flat_dirs.iter().map(|dir| (*dir, 1));
@@ -56,6 +110,7 @@ pub(crate) fn begin(
             if let Some(cache) = cache {
                 removed += cache.remove_orphan_blobs().unwrap_or(0);
             }
+            set_state(&mut file, RUNNING).ok()?;
             // No temp file of ours exists yet, so another build may sweep in between.
             file.unlock().ok()?;
         }
@@ -63,7 +118,13 @@ pub(crate) fn begin(
         Err(TryLockError::Error(_)) => return None,
     }
     file.lock_shared().ok()?;
-    Some((BuildLock { _file: file }, removed))
+    let index = cache_dir.join(INDEX_FILE);
+    let stamp = FileStamp::of(&index);
+    let lock = BuildLock {
+        file: Some(file),
+        index: (index, stamp),
+    };
+    Some((lock, removed))
 }
 
 /// Removes `.blog-avatars-*.tmp` files under `dir`, at most `depth` levels down, not following
@@ -120,7 +181,12 @@ mod tests {
         drop(other);
         drop(_mine);
 
-        let (_alone, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
+        // Both ended normally and the last marked the cache clean: nothing to sweep. (Those
+        // temp files stand for what a killed build leaves; see the next test.)
+        let (alone, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
+        assert_eq!(swept, 0, "swept after builds that ended normally");
+        alone.killed();
+        let (_after_kill, swept) = begin(&cache, None, &[], Some(&out)).unwrap();
         assert_eq!(swept, 3);
         assert!(leftovers.iter().all(|p| !p.exists()));
         assert!(out.join("post/index.html").exists());

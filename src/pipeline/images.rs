@@ -87,11 +87,9 @@ impl<'a> Images<'a> {
         digest: &[u8; 32],
         body: &Body,
     ) -> std::result::Result<Published, ImageRejected> {
-        let key = self.rendered.key(digest);
-        if let Some(entry) = self.rendered.lookup(&key)
-            && let Some(published) = self.reuse_rendered(&entry)
+        if let Some(entry) = self.rendered.lookup(digest)
+            && let Some(published) = self.reuse_rendered(entry)
         {
-            self.rendered.remember(key, entry);
             return Ok(published);
         }
         let bytes: &[u8] = body
@@ -103,7 +101,7 @@ impl<'a> Images<'a> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();
         let mut entry = RenderedEntry {
-            files: BTreeMap::new(),
+            files: Vec::with_capacity(renditions.len()),
             upscaled: renditions.iter().any(|r| r.upscaled),
         };
         let mut urls = BTreeMap::new();
@@ -114,13 +112,13 @@ impl<'a> Images<'a> {
                 .store_named(&name, || Ok(rendition.bytes.clone()))
                 .map_err(|e| ImageRejected::Write(Arc::new(e)))?;
             urls.insert(rendition.px, self.avatars.url(&name));
-            entry.files.insert(rendition.px, name);
+            entry.files.push((rendition.px, name));
         }
         let published = Published {
             urls,
             upscaled: entry.upscaled,
         };
-        self.rendered.remember(key, entry);
+        self.rendered.add(*digest, entry);
         Ok(published)
     }
 
@@ -128,11 +126,7 @@ impl<'a> Images<'a> {
     /// lacks them. `None` (a miss: render again) when the entry lacks a size or a needed file is
     /// gone from both.
     fn reuse_rendered(&self, entry: &RenderedEntry) -> Option<Published> {
-        if !self
-            .pixel_sizes
-            .iter()
-            .all(|px| entry.files.contains_key(px))
-        {
+        if !self.pixel_sizes.iter().all(|px| entry.file(*px).is_some()) {
             return None;
         }
         let mut urls = BTreeMap::new();

@@ -138,7 +138,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         let first_source = found.sources.first();
         for message in chain_warnings {
             warnings.push(Warning {
-                path: first_source.map_or_else(String::new, |s| s.path.clone()),
+                path: first_source.map_or_else(String::new, |s| s.path.to_string()),
                 line: first_source.and_then(|s| s.line),
                 message,
             });
@@ -153,6 +153,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
         identities.push(IdentityReport::new(found, &decision, published.as_deref()));
     }
     let data_written = data.write(&layout.data_file)?;
+
     let mut pages = 0;
     if layout.kind == LayoutKind::Native {
         let rendered = crate::render::render_site(layout, config, &data)?;
@@ -171,6 +172,7 @@ pub fn build(layout: &SiteLayout, config: &Config, options: &BuildOptions) -> Re
     // Pruned only once the pages point at this run's files: a build killed at any moment leaves
     // no page naming a removed avatar.
     let pruned = avatars.prune()?;
+
     drop(resolved.lock);
     let mut report = BuildReport::new(
         layout,

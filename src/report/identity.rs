@@ -58,14 +58,7 @@ impl IdentityReport {
                 .and_then(|i| i.gone.clone())
                 .map(|url| StaleUrl {
                     url,
-                    sources: found
-                        .sources
-                        .iter()
-                        .map(|source| match source.line {
-                            Some(line) => format!("{}:{line}", source.path),
-                            None => source.path.clone(),
-                        })
-                        .collect(),
+                    sources: found.sources.iter().map(ToString::to_string).collect(),
                 }),
         }
     }

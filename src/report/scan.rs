@@ -8,14 +8,7 @@ use crate::scan::ScanResult;
 /// Prints the scan result for people: one line per identity, then a summary.
 pub fn write_scan_human(result: &ScanResult, out: &mut impl Write) -> io::Result<()> {
     for found in &result.identities {
-        let places: Vec<String> = found
-            .sources
-            .iter()
-            .map(|source| match source.line {
-                Some(line) => format!("{}:{line}", source.path),
-                None => source.path.clone(),
-            })
-            .collect();
+        let places: Vec<String> = found.sources.iter().map(ToString::to_string).collect();
         writeln!(
             out,
             "{:<6} {}  ({})",

@@ -79,17 +79,32 @@ pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
     let dialect = YamlDialect::of(layout.kind);
     let (files, mut warnings) = list_files(layout);
     let mut found: BTreeMap<Identity, FoundIdentity> = BTreeMap::new();
-    // Parsed in chunks and merged as they come, so memory holds the identities found, not every
-    // file's fields at once (a million comment files would otherwise be hundreds of MB).
-    for chunk in files.chunks(SCAN_CHUNK) {
-        let scans: Vec<(String, FileScan)> = chunk
+    // Parsed in chunks, each merged while the next one is parsed, so memory holds the identities
+    // found and two chunks' fields, not every file's fields at once (a million comments would
+    // otherwise be hundreds of MB).
+    let parse = |chunk: &[(PathBuf, FileKind)]| -> Vec<(String, FileScan)> {
+        chunk
             .par_iter()
             .map(|(path, kind)| {
                 let relative = layout.relative(path);
                 let scan = scan_file(path, &relative, *kind, &names, config, dialect);
                 (relative, scan)
             })
-            .collect();
+            .collect()
+    };
+    let mut parsed: Option<Vec<(String, FileScan)>> = None;
+    for chunk in files.chunks(SCAN_CHUNK) {
+        let (next, ()) = rayon::join(
+            || parse(chunk),
+            || {
+                if let Some(scans) = parsed.take() {
+                    merge(scans, &mut found, &mut warnings);
+                }
+            },
+        );
+        parsed = Some(next);
+    }
+    if let Some(scans) = parsed {
         merge(scans, &mut found, &mut warnings);
     }
     let mut identities: Vec<FoundIdentity> = found.into_values().collect();
@@ -104,8 +119,9 @@ pub fn scan(layout: &SiteLayout, config: &Config) -> ScanResult {
     }
 }
 
-/// Files parsed in parallel per chunk.
-const SCAN_CHUNK: usize = 4096;
+/// Files parsed in parallel per chunk: enough to keep every core busy, few enough that a
+/// chunk's fields stay small.
+const SCAN_CHUNK: usize = 256;
 
 /// Validates the raw fields of parsed files and adds them to the identities found so far.
 fn merge(
@@ -114,6 +130,7 @@ fn merge(
     warnings: &mut Vec<Warning>,
 ) {
     for (relative, file) in &scans {
+        let relative: std::sync::Arc<str> = relative.as_str().into();
         // One warning per file and problem: a bad value repeated in a file is reported once,
         // at its first line.
         let mut said: HashSet<String> = HashSet::new();
@@ -155,7 +172,7 @@ fn merge(
                     }
                     Ok(None) => {}
                     Err(invalid) => say(Warning {
-                        path: source.path,
+                        path: source.path.to_string(),
                         line: source.line,
                         message: invalid.0,
                     }),
