@@ -16,12 +16,6 @@ use error_text::{error_text, is_broken_pipe};
 /// Exit code for bad usage or invalid config.
 const EXIT_USAGE: u8 = 2;
 
-/// mimalloc instead of glibc's malloc: a build allocates heavily (YAML values, JSON indexes, the
-/// report) on dozens of threads, where mimalloc's thread-local heaps cost less CPU (warm build at
-/// 20,000 commenters, BENCHMARKS.md issue #16).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
