@@ -36,12 +36,22 @@ impl From<WriteError> for Error {
 /// nothing) when the file already holds exactly these bytes, so an unchanged output keeps its
 /// modification time.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
-    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+    let existing = std::fs::read(path);
+    if existing.as_ref().is_ok_and(|existing| *existing == bytes) {
         return Ok(false);
     }
+    // A build writes tens of thousands of new files: the failed read already says there is
+    // none, so neither its permissions nor its directory need asking about beforehand.
+    let replaces = !matches!(&existing, Err(e) if e.kind() == io::ErrorKind::NotFound);
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    replace_with(path, |file| file.write_all(bytes))?;
+    match replace(path, replaces, |file| file.write_all(bytes)) {
+        // Only a missing directory stops the temp file (the path named is the directory).
+        Err(e) if e.source.kind() == io::ErrorKind::NotFound && e.path == dir => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            replace(path, replaces, |file| file.write_all(bytes))?;
+        }
+        written => written?,
+    }
     Ok(true)
 }
 
@@ -50,6 +60,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
 /// private to its owner, and published files must stay readable by the web server.
 pub(crate) fn replace_with(
     path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> std::result::Result<(), WriteError> {
+    replace(path, true, write)
+}
+
+/// [`replace_with`]; `replaces` false when `path` is known not to exist (its permissions are
+/// then not looked up).
+fn replace(
+    path: &Path,
+    replaces: bool,
     write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
 ) -> std::result::Result<(), WriteError> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -68,9 +88,11 @@ pub(crate) fn replace_with(
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
-            .map(|existing| existing.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        let existing = replaces.then(|| std::fs::metadata(path).ok()).flatten();
+        let permissions = existing.map_or_else(
+            || std::fs::Permissions::from_mode(0o644),
+            |existing| existing.permissions(),
+        );
         temp.as_file()
             .set_permissions(permissions)
             .map_err(fail(path))?;
@@ -107,6 +129,37 @@ pub fn walk_visible_except(
 /// Whether a file name starts with a dot (bytes, so a name that is not UTF-8 counts too).
 pub fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn writes_into_missing_directories_and_skips_identical_bytes() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("x/y/z.webp");
+        assert!(
+            write_atomic(&path, b"one").unwrap(),
+            "created with its directories"
+        );
+        assert!(
+            !write_atomic(&path, b"one").unwrap(),
+            "same bytes: not rewritten"
+        );
+        assert!(write_atomic(&path, b"two").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let sibling = temp.path().join("x/y/w.webp");
+        assert!(
+            write_atomic(&sibling, b"three").unwrap(),
+            "directory already there"
+        );
+        // A file where the directory should be: the error names the path, nothing is written.
+        let blocked = temp.path().join("x/y/z.webp/inner.webp");
+        let error = write_atomic(&blocked, b"four").unwrap_err().to_string();
+        assert!(error.contains("z.webp"), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,17 @@
 //! by [`Body::key`] and only calls [`Body::bytes`] on a miss: the blob is read (and checked
 //! against its name, so a damaged blob never reaches the rendered cache) or the identicon drawn
 //! then, once.
+//!
+//! A generated image also hands its pixels straight to the image stage ([`Body::drawing`]): a
+//! PNG encoded only to be decoded again at once would cost a deflate and an inflate per identity.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use image::RgbImage;
+use image::codecs::png::PngEncoder;
+use image::{ExtendedColorType, ImageEncoder};
 use md5::Md5;
 use sha2::{Digest, Sha256};
 
@@ -37,7 +43,7 @@ enum Source {
     /// A download cache blob, named by the SHA-256 of its bytes.
     Blob(PathBuf),
     /// Drawn on first use.
-    Generated(Box<dyn Fn() -> Vec<u8> + Send + Sync>),
+    Generated(Box<dyn Fn() -> RgbImage + Send + Sync>),
 }
 
 impl Body {
@@ -72,8 +78,9 @@ impl Body {
     }
 
     /// An image `draw` makes on first use; `key` must identify what it draws (e.g. the SHA-256
-    /// of its inputs under a prefix of its own, so it never equals a content hash).
-    pub fn generated(key: [u8; 32], draw: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Self {
+    /// of its inputs under a prefix of its own, so it never equals a content hash). Its bytes
+    /// are the drawing as an RGB PNG; [`Body::drawing`] gives the pixels without one.
+    pub fn generated(key: [u8; 32], draw: impl Fn() -> RgbImage + Send + Sync + 'static) -> Self {
         let inner = Inner {
             source: Source::Generated(Box::new(draw)),
             ..Inner::default()
@@ -89,11 +96,21 @@ impl Body {
             .bytes
             .get_or_init(|| match &self.0.source {
                 Source::Memory => Ok(Arc::from(Vec::new())),
-                Source::Generated(draw) => Ok(Arc::from(draw())),
+                Source::Generated(draw) => Ok(Arc::from(png(&draw()))),
                 Source::Blob(path) => read_blob(path, self.0.key.get()),
             })
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    /// A generated image's pixels, drawn afresh on each call (once per render: a rendered
+    /// cache hit asks for none); `None` for bytes given or downloaded. The same pixels a decode
+    /// of [`Body::bytes`] gives.
+    pub fn drawing(&self) -> Option<RgbImage> {
+        match &self.0.source {
+            Source::Generated(draw) => Some(draw()),
+            Source::Memory | Source::Blob(_) => None,
+        }
     }
 
     /// The rendered cache's key: a blob's name or a generated image's key without reading
@@ -122,6 +139,22 @@ impl Body {
     pub fn is_loaded(&self) -> bool {
         self.0.bytes.get().is_some()
     }
+}
+
+/// `image` as an RGB PNG at the encoder's default settings.
+fn png(image: &RgbImage) -> Vec<u8> {
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
+        // Only a size over PNG's 2^31 limit or a failing writer could fail; a Vec never fails
+        // and generated images are small (identicons are clamped to 4096 px).
+        .expect("encoding a generated image as PNG in memory cannot fail");
+    png
 }
 
 fn read_blob(path: &std::path::Path, sha256: Option<&[u8; 32]>) -> Result<Arc<[u8]>, String> {
@@ -219,13 +252,16 @@ mod tests {
         let counter = draws.clone();
         let body = Body::generated([7; 32], move || {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            b"png".to_vec()
+            RgbImage::from_pixel(3, 2, image::Rgb([1, 2, 3]))
         });
         assert_eq!(body.key(), [7; 32]);
         assert_eq!(draws.load(std::sync::atomic::Ordering::Relaxed), 0);
-        assert_eq!(&*body, b"png");
-        assert_eq!(&*body.clone(), b"png");
+        let decoded = image::load_from_memory(&body).unwrap().to_rgb8();
+        assert_eq!(decoded, RgbImage::from_pixel(3, 2, image::Rgb([1, 2, 3])));
+        assert_eq!(&*body.clone(), &*body);
         assert_eq!(draws.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(body.drawing(), Some(decoded), "the pixels, without a PNG");
+        assert_eq!(Body::from(b"abc".to_vec()).drawing(), None);
         let plain = Body::from(b"abc".to_vec());
         assert_eq!(plain.key(), <[u8; 32]>::from(Sha256::digest(b"abc")));
     }

@@ -14,7 +14,7 @@ use std::sync::mpsc::sync_channel;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use crate::process::{DecodeLimits, EncodeOptions, ProcessError, Rendition};
+use crate::process::{DecodeLimits, EncodeOptions, ProcessError, Rendition, SquareImage};
 
 /// Process-wide, like rayon's global pool it stands in for (`serve` rebuilds many times).
 static POOL: LazyLock<ThreadPool> = LazyLock::new(|| {
@@ -36,6 +36,22 @@ pub(crate) fn process(
     // of the source bytes is small next to decoding them.
     let (bytes, sizes, options, limits) = (bytes.to_vec(), pixel_sizes.to_vec(), *options, *limits);
     on_pool(move || crate::process::process(&bytes, &sizes, &options, &limits))
+}
+
+/// [`crate::process::process_square`] of a generated image's pixels on the CPU pool: no PNG is
+/// encoded only to be decoded again.
+pub(crate) fn process_drawn(
+    drawing: image::RgbImage,
+    pixel_sizes: &[u32],
+    options: &EncodeOptions,
+) -> Result<Vec<Rendition>, ProcessError> {
+    let (sizes, options) = (pixel_sizes.to_vec(), *options);
+    on_pool(move || {
+        // RGB to RGBA as a decoded PNG is converted, so the pixels are the same.
+        let square = SquareImage::from_rgba(image::DynamicImage::from(drawing).into_rgba8())
+            .ok_or_else(|| ProcessError::Decode("the image has no pixels".into()))?;
+        crate::process::process_square(&square, &sizes, &options)
+    })
 }
 
 /// Runs `job` on the CPU pool and returns its result, blocking the calling thread meanwhile (on
@@ -97,6 +113,22 @@ mod tests {
     fn a_panic_in_the_job_reaches_the_caller() {
         let caught = std::panic::catch_unwind(|| on_pool(|| panic!("boom")));
         assert!(caught.is_err());
+    }
+
+    #[test]
+    fn a_drawn_identicon_renders_the_same_files_as_its_png() {
+        let options = EncodeOptions::default();
+        let limits = DecodeLimits::default();
+        for (seed, px) in [("ada@example.org", 160), ("12345678", 97), ("octocat", 40)] {
+            let sizes = [40, 80, 160, px];
+            let png = crate::resolve::identicon::identicon_png(seed, px);
+            let decoded = process(&png, &sizes, &options, &limits).unwrap();
+            let drawing = crate::resolve::identicon::identicon(seed, px);
+            let drawn = process_drawn(drawing, &sizes, &options).unwrap();
+            assert_eq!(drawn, decoded, "{seed} at {px} px");
+        }
+        let empty = process_drawn(image::RgbImage::new(0, 0), &[40], &options);
+        assert!(matches!(empty, Err(ProcessError::Decode(_))), "{empty:?}");
     }
 
     #[test]

@@ -92,11 +92,17 @@ impl<'a> Images<'a> {
         {
             return Ok(published);
         }
-        let bytes: &[u8] = body
-            .bytes()
-            .map_err(|e| ImageRejected::Source(e.to_owned()))?;
-        let renditions = super::cpu::process(bytes, &self.pixel_sizes, &self.options, &self.limits)
-            .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
+        let renditions = match body.drawing() {
+            // A generated identicon: its pixels, not a PNG of them to decode.
+            Some(drawing) => super::cpu::process_drawn(drawing, &self.pixel_sizes, &self.options),
+            None => {
+                let bytes: &[u8] = body
+                    .bytes()
+                    .map_err(|e| ImageRejected::Source(e.to_owned()))?;
+                super::cpu::process(bytes, &self.pixel_sizes, &self.options, &self.limits)
+            }
+        }
+        .map_err(|e| ImageRejected::Image(Arc::new(e)))?;
         self.decoded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let extension = self.options.format.extension();
@@ -175,7 +181,10 @@ mod tests {
         let cold = images(&avatars, &cache);
         let drawn = crate::resolve::identicon::source("ada@example.org", 80);
         let first = cold.publish(&drawn).unwrap();
-        assert!(drawn.is_loaded(), "a cold run draws it");
+        assert!(
+            !drawn.is_loaded(),
+            "a cold run draws pixels, encodes no PNG"
+        );
         assert_eq!(cold.decoded(), 1);
         cold.finish().unwrap();
 

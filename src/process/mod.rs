@@ -80,6 +80,31 @@ pub fn process_in(
     limits: &DecodeLimits,
     budget: &DecodeBudget,
 ) -> Result<Vec<Rendition>, ProcessError> {
+    let sizes = checked_sizes(pixel_sizes, options)?;
+    let (image, _reserved) = decode_square_in(bytes, limits, budget)?;
+    sizes
+        .into_iter()
+        .map(|px| render(&image, px, options))
+        .collect()
+}
+
+/// [`process`] for a square made in memory (a generated identicon): nothing to decode. The
+/// renditions equal those of [`process`] given the same pixels encoded losslessly. No decode
+/// budget is drawn on: the caller made the pixels, so it has already paid for them.
+pub fn process_square(
+    image: &SquareImage,
+    pixel_sizes: &[u32],
+    options: &EncodeOptions,
+) -> Result<Vec<Rendition>, ProcessError> {
+    checked_sizes(pixel_sizes, options)?
+        .into_iter()
+        .map(|px| render(image, px, options))
+        .collect()
+}
+
+/// The distinct sizes of `pixel_sizes` in order, after checking them and the quality (before
+/// any pixel work).
+fn checked_sizes(pixel_sizes: &[u32], options: &EncodeOptions) -> Result<Vec<u32>, ProcessError> {
     let mut sizes: Vec<u32> = Vec::with_capacity(pixel_sizes.len());
     for &px in pixel_sizes {
         render::check_size(px)?;
@@ -88,11 +113,7 @@ pub fn process_in(
         }
     }
     render::check_quality(options.quality)?;
-    let (image, _reserved) = decode_square_in(bytes, limits, budget)?;
-    sizes
-        .into_iter()
-        .map(|px| render(&image, px, options))
-        .collect()
+    Ok(sizes)
 }
 
 /// Reads a committed test image from `fixtures/images/`.

@@ -6,8 +6,7 @@
 //! email hash or QQ number) beyond what any hash would, and the same seed always gives the same
 //! bytes.
 
-use image::codecs::png::PngEncoder;
-use image::{ExtendedColorType, ImageEncoder, Rgb, RgbImage};
+use image::{Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 
 /// Prefix hashed before the seed, so these digests match no other use of the seed's hash.
@@ -36,11 +35,17 @@ pub fn source(seed: &str, px: u32) -> crate::fetch::Body {
         .finalize()
         .into();
     let seed = seed.to_owned();
-    crate::fetch::Body::generated(key, move || identicon_png(&seed, px))
+    crate::fetch::Body::generated(key, move || identicon(&seed, px))
 }
 
-/// A PNG identicon of `px`×`px` pixels (clamped to 1–[`MAX_PX`]) for `seed`.
+/// A PNG identicon of `px`×`px` pixels (clamped to 1–[`MAX_PX`]) for `seed`: [`identicon`]
+/// encoded.
 pub fn identicon_png(seed: &str, px: u32) -> Vec<u8> {
+    source(seed, px).to_vec()
+}
+
+/// The identicon of `px`×`px` pixels (clamped to 1–[`MAX_PX`]) for `seed`.
+pub fn identicon(seed: &str, px: u32) -> RgbImage {
     let px = px.clamp(1, MAX_PX);
     let digest = Sha256::new()
         .chain_update(DOMAIN)
@@ -53,7 +58,7 @@ pub fn identicon_png(seed: &str, px: u32) -> Vec<u8> {
     // GitHub's proportions: a 35 px margin around 5 cells of 70 px, i.e. a twelfth of the side.
     let margin = px / 12;
     let inner = px - 2 * margin;
-    let image = RgbImage::from_fn(px, px, |x, y| {
+    RgbImage::from_fn(px, px, |x, y| {
         // Mirror the right half onto the left so the two sides are pixel-identical.
         let x = x.min(px - 1 - x);
         if x < margin || y < margin || y >= margin + inner {
@@ -66,13 +71,7 @@ pub fn identicon_png(seed: &str, px: u32) -> Vec<u8> {
         } else {
             BACKGROUND
         }
-    });
-
-    let mut png = Vec::new();
-    PngEncoder::new(&mut png)
-        .write_image(image.as_raw(), px, px, ExtendedColorType::Rgb8)
-        .expect("encoding a PNG of at most 4096x4096 px into memory cannot fail");
-    png
+    })
 }
 
 /// The 15 cells of the left three columns (row-major, 3 per row). The first 15-bit chunk of the
